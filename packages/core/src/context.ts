@@ -30,6 +30,20 @@ export interface ThreadlineContext {
   job?: string;
   /** Free attributes; copied into log fields. Keep values small and bounded. */
   attributes: Record<string, unknown>;
+  /** Per-request debug verbosity (forced debug, buffered debug lines); see verbosity.ts. */
+  verbosity?: RequestVerbosity;
+}
+
+/** Debug-line handling for one request: forced on, or held in a bounded buffer until the end. */
+export interface RequestVerbosity {
+  /** Debug lines are written now, whatever the logger's level. */
+  forceDebug: boolean;
+  /** Pending writes of buffered debug lines, oldest first (undefined: no buffering). */
+  buffer: (() => void)[] | undefined;
+  /** Most lines the buffer keeps; older ones are dropped first. */
+  limit: number;
+  /** Lines dropped because the buffer was full. */
+  dropped: number;
 }
 
 /** Fields accepted when starting or updating a context. */

@@ -5,6 +5,7 @@ export {
   contextStorage,
   getContext,
   type ModelRef,
+  type RequestVerbosity,
   runWithContext,
   setAttribute,
   setContext,
@@ -81,3 +82,18 @@ export {
   type TraceParent,
   type TraceStartOptions,
 } from './trace-context.js';
+export {
+  bufferDebugLine,
+  DEFAULT_DEBUG_TTL_MS,
+  type DebugQuery,
+  type DebugRule,
+  type DebugRuleInput,
+  DebugSwitch,
+  debugDecision,
+  debugSwitch,
+  endRequestVerbosity,
+  forceDebug,
+  MAX_DEBUG_RULES,
+  MAX_DEBUG_TTL_MS,
+  startRequestVerbosity,
+} from './verbosity.js';
