@@ -34,6 +34,25 @@ export function setDiagLogger(logger: DiagLogger | undefined): () => void {
   };
 }
 
+/**
+ * Subscribes to Threadline's diagnostics. Prefer it to subscribing to `DIAG_CHANNEL` directly:
+ * Node rethrows a throwing channel subscriber's error on the next tick (an uncaught exception),
+ * while a listener given here is guarded and its errors are dropped. Returns the unsubscribe.
+ */
+export function onDiag(listener: DiagLogger): () => void {
+  const guarded = (message: unknown): void => {
+    try {
+      listener(message as DiagEvent);
+    } catch {
+      // A diagnostics listener must not crash the process it observes.
+    }
+  };
+  diagnosticsChannel.subscribe(DIAG_CHANNEL, guarded);
+  return () => {
+    diagnosticsChannel.unsubscribe(DIAG_CHANNEL, guarded);
+  };
+}
+
 /** Publishes a diagnostic. Never throws, whatever the subscriber or logger does. */
 export function diag(event: DiagEvent): void {
   try {

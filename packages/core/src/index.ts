@@ -25,6 +25,7 @@ export {
   type DiagEvent,
   type DiagLogger,
   diag,
+  onDiag,
   reportError,
   safeCall,
   setDiagLogger,
@@ -38,6 +39,15 @@ export {
   newTraceId,
 } from './ids.js';
 export { type JobOptions, startJob } from './job.js';
+export {
+  defaultServiceName,
+  jsonLineSink,
+  type LineStream,
+  type LogLevel,
+  type LogSink,
+  mergeContextFields,
+  RESERVED_LOG_FIELDS,
+} from './log-sink.js';
 export {
   CardinalityGuard,
   ContextCounter,

@@ -72,6 +72,8 @@ const MULTI_TENANT_KEY = /^[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13}
 // value = 0*255(chr) nblk-chr; chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
+const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
+
 /** True when `key` is a valid tracestate key. */
 export function isValidTracestateKey(key: string): boolean {
   return SIMPLE_KEY.test(key) || MULTI_TENANT_KEY.test(key);
@@ -93,7 +95,8 @@ export function parseTracestate(header: unknown): string | undefined {
   const members: string[] = [];
   const keys = new Set<string>();
   for (const part of raw.split(',')) {
-    const member = part.trim();
+    // OWS is SP and HTAB only; String#trim would also strip Unicode spaces the grammar forbids.
+    const member = part.replace(OWS_EDGES, '');
     if (member === '') continue;
     const eq = member.indexOf('=');
     if (eq <= 0) return undefined;
