@@ -16,7 +16,7 @@ export const CONTENT_TYPES: Readonly<Record<MetricsFormat, string>> = {
  * exemplars; Prometheus text otherwise.
  */
 export function negotiateMetricsFormat(accept: string | undefined): MetricsFormat {
-  if (!accept || !accept.includes('openmetrics')) return 'prometheus';
+  if (!accept?.includes('openmetrics')) return 'prometheus';
   let best: MetricsFormat = 'prometheus';
   let bestQ = -1;
   for (const part of accept.split(',')) {
