@@ -1,0 +1,35 @@
+import type { LogLevel, LogSink } from '@threadline/core';
+import type { LineBudget } from './log.js';
+import type { ModelMetrics, VersionLabels } from './metrics.js';
+import type { OutcomeStore } from './outcomes.js';
+import type { DeclaredModel } from './types.js';
+import type { QualitySpec } from './window.js';
+
+/** Hot-path counters of one declared model, flushed into prom-client at scrape time. */
+export interface VersionCell {
+  readonly model: DeclaredModel;
+  readonly labels: VersionLabels;
+  /** Duration label sets, one per phase, made once. */
+  readonly phases: {
+    readonly preprocess: Record<string, string>;
+    readonly predict: Record<string, string>;
+    readonly postprocess: Record<string, string>;
+  };
+  pendingPredictions: number;
+  /** Predicted-class counts by class, flushed into `model_output_class_total`. */
+  readonly classes: Map<string, { readonly labels: Record<string, string>; pending: number }>;
+  spec?: QualitySpec;
+}
+
+/** What the predictor, canary and shadow code needs from the monitor. */
+export interface MonitorCore {
+  readonly metrics: ModelMetrics;
+  readonly logger: LogSink | undefined;
+  readonly store: OutcomeStore;
+  readonly inferenceLogSampleRate: number;
+  /** The cell of a declared model; throws ThreadlineConfigError for an undeclared one (setup only). */
+  cell(model: DeclaredModel, component: string): VersionCell;
+  /** Writes a warning line within the budget of its kind, counting the lines it had to skip. */
+  warn(kind: string, fields: Record<string, unknown>, message: string, level?: LogLevel): void;
+  readonly budgets: Map<string, LineBudget>;
+}

@@ -1,0 +1,64 @@
+import { type LogLevel, type LogSink, logFields, reportError } from '@threadline/core';
+
+const COMPONENT = 'model.log';
+
+/**
+ * Writes one line to the sink with the context's fields first and the line's own after, so the
+ * line says which model version answered even when the sink adds nothing. Never throws.
+ */
+export function writeLine(
+  sink: LogSink | undefined,
+  level: LogLevel,
+  fields: Record<string, unknown>,
+  message: string,
+): void {
+  if (!sink) return;
+  try {
+    sink.log(level, { ...logFields(), ...fields }, message);
+  } catch (error) {
+    reportError(COMPONENT, error);
+  }
+}
+
+/**
+ * A token bucket of `perMinute` lines: floods of the same bad event (a NaN on every call, a
+ * client sending a wrong model name) write a bounded number of lines; the counters stay exact.
+ */
+export class LineBudget {
+  private tokens: number;
+  private last: number;
+  /** Lines refused since the last one written, reported in the next written line. */
+  suppressed = 0;
+
+  constructor(private readonly perMinute: number) {
+    this.tokens = perMinute;
+    this.last = Date.now();
+  }
+
+  /** True when a line may be written now. */
+  take(): boolean {
+    if (this.perMinute <= 0) {
+      this.suppressed++;
+      return false;
+    }
+    const now = Date.now();
+    const refill = ((now - this.last) / 60_000) * this.perMinute;
+    if (refill > 0) {
+      this.tokens = Math.min(this.perMinute, this.tokens + refill);
+      this.last = now;
+    }
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.suppressed++;
+    return false;
+  }
+
+  /** The number of lines refused since the last written one, and resets it. */
+  drainSuppressed(): number {
+    const n = this.suppressed;
+    this.suppressed = 0;
+    return n;
+  }
+}
