@@ -1,0 +1,31 @@
+export { BatchSchemaError, TrainingParamError, trainingCodes } from './errors.js';
+export { type PipelineMetrics, pipelineMetrics, type TrainingMetrics, trainingMetrics } from './metrics.js';
+export { measureBatch, pipelineStep } from './pipeline.js';
+export { formatMetrics } from './progress.js';
+export { MAX_EPOCH_DURATIONS, MAX_TRACKED_NAMES, type Metrics, metricFieldName, TrainingRun } from './run.js';
+export { jsonLinesSink } from './sink.js';
+export { type TfjsCallbackOptions, type TfjsTrainingCallback, tfjsCallback } from './tfjs.js';
+export {
+  currentRun,
+  runTraining,
+  startRun,
+  type TrainingOptionsInput,
+  trackTraining,
+  wrapTraining,
+} from './track.js';
+export type {
+  BatchInfo,
+  BatchIssue,
+  DurationSummary,
+  LogLevel,
+  LogSink,
+  MetricGoal,
+  MetricSummary,
+  ParamValue,
+  PipelineStepOptions,
+  ProgressMode,
+  PushgatewayOptions,
+  RunStatus,
+  RunSummary,
+  TrainingOptions,
+} from './types.js';
