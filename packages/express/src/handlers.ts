@@ -1,0 +1,62 @@
+import {
+  createDebugEndpoint,
+  createMetricsResponder,
+  readJsonBody,
+  reportError,
+  writeMetricsResponse,
+} from '@threadline/core';
+import type { DebugHandlerOptions, MetricsHandlerOptions, Middleware } from './types.js';
+
+/**
+ * Serves the registry for Prometheus: `app.get('/metrics', metricsHandler())`. Negotiates
+ * OpenMetrics (exemplars) or Prometheus text, checks the bearer token when one is set, and collects
+ * the default process metrics unless `defaultMetrics: false`. Throws ThreadlineConfigError on bad options.
+ */
+export function metricsHandler(options?: MetricsHandlerOptions): Middleware {
+  const responder = createMetricsResponder('express.metrics', options);
+  return function threadlineMetrics(req, res) {
+    writeMetricsResponse(responder, req, res).catch((error: unknown) =>
+      reportError('express.metrics', error),
+    );
+  };
+}
+
+/**
+ * The runtime debug switch over HTTP: `app.use('/_threadline/debug', express.json(), debugHandler({ secret }))`.
+ * `GET /` lists rules, `POST /` adds one, `DELETE /<id>` removes one; every call needs
+ * `Authorization: Bearer <secret>`. Throws ThreadlineConfigError without a secret.
+ */
+export function debugHandler(options: DebugHandlerOptions): Middleware {
+  const endpoint = createDebugEndpoint('express.debug', options);
+  return function threadlineDebug(req, res) {
+    const r = req as typeof req & { body?: unknown };
+    const bodyReady: Promise<unknown> =
+      req.method === 'POST' && r.body === undefined ? readJsonBody(req) : Promise.resolve(r.body);
+    bodyReady
+      .then(
+        (body) => {
+          const url = req.url ?? '/';
+          const q = url.indexOf('?');
+          const out = endpoint({
+            method: req.method ?? 'GET',
+            path: q === -1 ? url : url.slice(0, q),
+            authorization: req.headers.authorization,
+            body,
+          });
+          if (res.headersSent) return;
+          if (out.body === undefined) {
+            res.writeHead(out.status).end();
+            return;
+          }
+          res.writeHead(out.status, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(out.body));
+        },
+        (error: { status?: number; message?: string }) => {
+          if (res.headersSent) return;
+          res.writeHead(error.status ?? 400, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ error: error.message ?? 'bad request' }));
+        },
+      )
+      .catch((error: unknown) => reportError('express.debug', error));
+  };
+}

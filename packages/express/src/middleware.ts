@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  bindEmitter,
+  HttpInstrumentation,
+  type RequestState,
+  reportError,
+  resolveHttpOptions,
+} from '@threadline/core';
+import { type ExpressRequestLike, routerOf, routeTemplateOf } from './route.js';
+import type { Middleware, NextFunction, ThreadlineExpressOptions } from './types.js';
+
+const COMPONENT = 'express';
+const STATE = Symbol('threadline.express.state');
+
+type InstrumentedRequest = IncomingMessage & ExpressRequestLike & { [STATE]?: RequestState };
+type ErrorCapture = (error: unknown, req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
+
+interface UsableApp {
+  use(fn: ErrorCapture): unknown;
+}
+
+/**
+ * Keeps `capture` as the last layer of the app, where it sees every error no handler dealt with
+ * (a sync throw, a rejected promise in Express 5, `next(err)`) and passes it on unchanged, so the
+ * app answers exactly as before. Re-appended if routes were added after it.
+ */
+function ensureLast(app: unknown, capture: ErrorCapture): void {
+  const router = routerOf(app);
+  const stack = router?.stack as { handle?: unknown }[] | undefined;
+  if (!stack || stack[stack.length - 1]?.handle === capture) return;
+  const at = stack.findIndex((layer) => layer.handle === capture);
+  if (at !== -1) stack.splice(at, 1);
+  (app as UsableApp).use(capture);
+}
+
+/**
+ * The Threadline middleware for Express 4 and 5: `app.use(threadline())` first. Each request runs
+ * in its own context (request ID, trace context), and its metrics and one access line are written
+ * when the response closes. Throws ThreadlineConfigError on bad options.
+ */
+export function threadline(options?: ThreadlineExpressOptions): Middleware {
+  const resolved = resolveHttpOptions(COMPONENT, options);
+  const http = new HttpInstrumentation(resolved, (source) => routeTemplateOf(source as ExpressRequestLike));
+  const capture: ErrorCapture = function threadlineErrorCapture(error, req, _res, next) {
+    const state = (req as InstrumentedRequest)[STATE];
+    if (state) http.recordError(state, error);
+    next(error);
+  };
+  return function threadlineMiddleware(req, res, next) {
+    const r = req as InstrumentedRequest;
+    // A second instance (a sub-app with its own) leaves the request to the first.
+    if (r[STATE]) return next();
+    try {
+      if (r.app) ensureLast(r.app, capture);
+    } catch (error) {
+      reportError(COMPONENT, error);
+    }
+    http.run(req, res, req, (state) => {
+      r[STATE] = state;
+      // Body parsers resume the chain from the request's 'data'/'end' events; binding the request
+      // keeps those continuations (and everything after them) in this request's context.
+      bindEmitter(req);
+      next();
+    });
+  };
+}

@@ -1,0 +1,10 @@
+export { clusterWorkerMetrics, startMetricsServer, UNMATCHED_ROUTE } from '@threadline/core';
+export { debugMiddleware, metricsHandler, metricsMiddleware } from './handlers.js';
+export { routeTemplateOf, threadline } from './middleware.js';
+export type {
+  DebugMiddlewareOptions,
+  KoaContextLike,
+  KoaMiddleware,
+  MetricsMiddlewareOptions,
+  ThreadlineKoaOptions,
+} from './types.js';

@@ -1,0 +1,51 @@
+import { HttpInstrumentation, resolveHttpOptions } from '@threadline/core';
+import type { KoaContextLike, KoaMiddleware, ThreadlineKoaOptions } from './types.js';
+
+const COMPONENT = 'koa';
+
+/** The route template @koa/router matched (with router prefixes and nesting), or `undefined`. */
+export function routeTemplateOf(ctx: KoaContextLike): string | undefined {
+  const route = ctx._matchedRoute;
+  if (typeof route === 'string') return route;
+  if (route instanceof RegExp) return String(route);
+  return undefined;
+}
+
+/**
+ * The Threadline middleware for Koa 2 and 3: `app.use(threadline())` first. Each request runs in
+ * its own context (request ID, trace context), and its metrics and one access line are written when
+ * the response closes. Errors are recorded and rethrown unchanged, so Koa answers as before.
+ * Throws ThreadlineConfigError on bad options.
+ */
+export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
+  const resolved = resolveHttpOptions(COMPONENT, options);
+  const http = new HttpInstrumentation(resolved, (source) => routeTemplateOf(source as KoaContextLike));
+  const header = resolved.requestIdHeader;
+  return function threadlineMiddleware(ctx, next) {
+    return http.run(ctx.req, ctx.res, ctx, async (state) => {
+      try {
+        await next();
+      } catch (error) {
+        http.recordError(state, error);
+        keepRequestIdHeader(error, header, state.ctx.request_id);
+        throw error;
+      }
+    });
+  };
+}
+
+/**
+ * Koa's error handler clears every response header before answering, then sets `err.headers`;
+ * adding the request ID there keeps `X-Request-Id` on error answers too.
+ */
+function keepRequestIdHeader(error: unknown, header: string, id: string | undefined): void {
+  if (id === undefined || error === null || typeof error !== 'object') return;
+  try {
+    const e = error as { headers?: Record<string, unknown> };
+    if (e.headers === undefined) e.headers = { [header]: id };
+    else if (typeof e.headers === 'object' && e.headers !== null && !(header in e.headers))
+      e.headers[header] = id;
+  } catch {
+    // A frozen error keeps its headers as they are.
+  }
+}
