@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LogLevel, LogSink } from '@threadline/core';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 /** A sink that keeps every line it receives. */
 export function memorySink(): {
@@ -32,7 +32,7 @@ export function parseSamples(
 
 /** The value of the one sample matching name and labels (undefined when there is none). */
 export async function sampleValue(
-  registry: Registry,
+  registry: Registry<RegistryContentType>,
   name: string,
   labels: Record<string, string>,
 ): Promise<number | undefined> {
