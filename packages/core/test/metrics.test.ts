@@ -31,7 +31,10 @@ const SAMPLED = {
 };
 const MODEL = { name: 'ranker', version: '1.4.0' };
 
-async function scrape(registry: Registry<RegistryContentType>, format: 'openmetrics' | 'prometheus' = 'openmetrics') {
+async function scrape(
+  registry: Registry<RegistryContentType>,
+  format: 'openmetrics' | 'prometheus' = 'openmetrics',
+) {
   const { body } = await renderMetrics(registry, format);
   return parsePromText(body);
 }
