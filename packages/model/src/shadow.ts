@@ -1,5 +1,6 @@
 import { bindContext, check, reportError, ThreadlineConfigError } from '@threadline/core';
 import { modelCodes } from './codes.js';
+import { withModel } from './context.js';
 import { predictorInternals } from './instrument.js';
 import type { MonitorCore } from './internal-types.js';
 import { LineBudget, writeLine } from './log.js';
@@ -94,22 +95,25 @@ export function createShadow<I, O>(
     if (differ === 0) return;
     core.metrics.shadowDisagreements.inc(totals.labels, differ);
     if (!logs.take()) return;
-    writeLine(
-      core.logger,
-      'info',
-      {
-        event: 'model_shadow_disagreement',
-        prediction_id: primaryResult.predictionIds?.[first] ?? primaryResult.predictionId,
-        shadow_prediction_id: shadowResult.predictionIds?.[first] ?? shadowResult.predictionId,
-        baseline_version: primary.model.version,
-        shadow_version: shadow.model.version,
-        primary_output: p.read(a[first]),
-        shadow_output: first < b.length ? sh.read(b[first]) : undefined,
-        disagreements: differ,
-        compared: n,
-        suppressed_lines: logs.drainSuppressed(),
-      },
-      'shadow model disagreed with the primary',
+    // Written as the primary's line: it is the version whose answer the caller got.
+    withModel(primary.model, () =>
+      writeLine(
+        core.logger,
+        'info',
+        {
+          event: 'model_shadow_disagreement',
+          prediction_id: primaryResult.predictionIds?.[first] ?? primaryResult.predictionId,
+          shadow_prediction_id: shadowResult.predictionIds?.[first] ?? shadowResult.predictionId,
+          baseline_version: primary.model.version,
+          shadow_version: shadow.model.version,
+          primary_output: p.read(a[first]),
+          shadow_output: first < b.length ? sh.read(b[first]) : undefined,
+          disagreements: differ,
+          compared: n,
+          suppressed_lines: logs.drainSuppressed(),
+        },
+        'shadow model disagreed with the primary',
+      ),
     );
   };
 

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import {
-  getContext,
-  jsonLineSink,
-  logFields,
-  runWithContext,
-  ThreadlineConfigError,
-} from '@threadline/core';
+import { getContext, jsonLineSink, logFields, runWithContext, ThreadlineConfigError } from '@threadline/core';
 import { createModelMonitor, withModel } from '@threadline/model';
 import express from 'express';
 import Koa from 'koa';
@@ -34,9 +28,27 @@ describe('declare', () => {
   test('model_info carries the lineage and the lineage line is written once, through a real JSON sink', async () => {
     const registry = new Registry();
     const chunks: string[] = [];
-    const monitor = createModelMonitor({ registry, logger: jsonLineSink({ write: (c: string) => chunks.push(c) }) });
-    const m = monitor.declare({ name: 'churn', version: '1.4.0', alias: 'champion', stage: 'production', ...lineage });
-    assert.equal(monitor.declare({ name: 'churn', version: '1.4.0', alias: 'champion', stage: 'production', ...lineage }), m);
+    const monitor = createModelMonitor({
+      registry,
+      logger: jsonLineSink({ write: (c: string) => chunks.push(c) }),
+    });
+    const m = monitor.declare({
+      name: 'churn',
+      version: '1.4.0',
+      alias: 'champion',
+      stage: 'production',
+      ...lineage,
+    });
+    assert.equal(
+      monitor.declare({
+        name: 'churn',
+        version: '1.4.0',
+        alias: 'champion',
+        stage: 'production',
+        ...lineage,
+      }),
+      m,
+    );
     const metrics = await scrape(registry);
     assert.equal(
       value(metrics, 'model_info', {
@@ -78,9 +90,18 @@ describe('declare', () => {
     const monitor = createModelMonitor({ registry: new Registry(), maxModels: 2 });
     assert.throws(() => monitor.declare({ name: '', version: '1' }), ThreadlineConfigError);
     assert.throws(() => monitor.declare({ name: 'a', version: '1\n2' }), /control characters/);
-    assert.throws(() => monitor.declare({ name: 'a', version: '1', git_sha: 'x'.repeat(200) }), /at most 128/);
-    assert.throws(() => monitor.declare({ name: 'a', version: '1', trained_at: new Date('nope') }), /invalid Date/);
-    assert.throws(() => monitor.declare({ name: 'a', version: '1', colour: 'red' } as never), /unknown option "colour"/);
+    assert.throws(
+      () => monitor.declare({ name: 'a', version: '1', git_sha: 'x'.repeat(200) }),
+      /at most 128/,
+    );
+    assert.throws(
+      () => monitor.declare({ name: 'a', version: '1', trained_at: new Date('nope') }),
+      /invalid Date/,
+    );
+    assert.throws(
+      () => monitor.declare({ name: 'a', version: '1', colour: 'red' } as never),
+      /unknown option "colour"/,
+    );
     monitor.declare({ name: 'a', version: '1', run_id: 'r1' });
     assert.throws(() => monitor.declare({ name: 'a', version: '1', run_id: 'r2' }), /other lineage/);
     monitor.declare({ name: 'a', version: '2' });
@@ -147,7 +168,10 @@ describe('model context', () => {
       });
       assert.equal(getContext()?.model, undefined, 'the parent context is untouched');
     });
-    assert.equal(monitor.withModel('churn@champion', () => getContext()?.model), m);
+    assert.equal(
+      monitor.withModel('churn@champion', () => getContext()?.model),
+      m,
+    );
   });
 
   test('express: the selected model is set on the request context the adapter made', async () => {
@@ -158,11 +182,15 @@ describe('model context', () => {
     const seenAtEnd: string[] = [];
     // Stands in for the HTTP adapter: one root context per request, read again when it ends.
     app.use((req, res, next) => {
-      runWithContext({ request_id: String(req.headers['x-request-id']) }, () => {
-        const ctx = getContext()!;
-        res.on('finish', () => seenAtEnd.push(`${ctx.request_id}:${ctx.model?.version}`));
-        next();
-      }, { inherit: false });
+      runWithContext(
+        { request_id: String(req.headers['x-request-id']) },
+        () => {
+          const ctx = getContext()!;
+          res.on('finish', () => seenAtEnd.push(`${ctx.request_id}:${ctx.model?.version}`));
+          next();
+        },
+        { inherit: false },
+      );
     });
     app.use(monitor.express((req: express.Request) => (req.headers['x-model'] as string | undefined) ?? v1));
     app.get('/', async (_req, res) => {
@@ -174,7 +202,10 @@ describe('model context', () => {
     try {
       assert.equal(await get(server, '/', { 'x-request-id': 'a' }), 'churn@1');
       assert.equal(await get(server, '/', { 'x-request-id': 'b', 'x-model': 'churn@2' }), 'churn@2');
-      assert.equal(await get(server, '/', { 'x-request-id': 'c', 'x-model': 'churn@7' }), 'undefined@undefined');
+      assert.equal(
+        await get(server, '/', { 'x-request-id': 'c', 'x-model': 'churn@7' }),
+        'undefined@undefined',
+      );
     } finally {
       server.close();
     }
