@@ -1,4 +1,5 @@
-import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createRequire, register, syncBuiltinESMExports } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { check, reportError, ThreadlineConfigError } from '@threadline/core';
 import { batchProcessor, exportProcessorsFromEnv } from './env.js';
 import type { ResourceLike, ResourcesModule, TraceSdkModule } from './internal-types.js';
@@ -28,6 +29,7 @@ const OPTION_KEYS = [
   'logs',
   'logRecordProcessors',
   'spanAttributes',
+  'esmHook',
 ] as const;
 
 // Each instrumentation: its package and the class it exports.
@@ -43,12 +45,16 @@ interface NodeSdkLike {
 }
 
 interface InstrumentationLike {
+  readonly instrumentationName: string;
   disable(): void;
+  getModuleDefinitions?(): { name: string }[];
 }
 
 interface GlobalApi {
   disable(): void;
 }
+
+const local = createRequire(import.meta.url);
 
 // One SDK per process: the OpenTelemetry globals it registers are process-wide.
 let running: ShutdownTelemetry | undefined;
@@ -82,6 +88,7 @@ function validate(options: TelemetryOptions): void {
   check.string(COMPONENT, 'serviceVersion', options.serviceVersion, undefined);
   check.boolean(COMPONENT, 'metrics', options.metrics, false);
   check.boolean(COMPONENT, 'logs', options.logs, false);
+  check.boolean(COMPONENT, 'esmHook', options.esmHook, false);
   const attrs = options.resourceAttributes;
   if (attrs !== undefined) {
     if (!isObject(attrs) || isList(attrs)) {
@@ -196,6 +203,9 @@ export function startTelemetry(options: TelemetryOptions = {}): ShutdownTelemetr
     if (config[key] === undefined) delete config[key];
   }
 
+  const hooked = instances.filter((i) => !isHttp(i));
+  if (options.esmHook ?? hooked.length > 0) registerEsmHook(hooked as unknown as InstrumentationLike[]);
+
   const sdk = new NodeSDK(config);
   sdk.start();
   patchBuiltins();
@@ -211,6 +221,43 @@ export function startTelemetry(options: TelemetryOptions = {}): ShutdownTelemetr
   return shutdown;
 }
 
+function isHttp(instance: Instrumentation): boolean {
+  return instance.instrumentationName === INSTRUMENTATIONS.http[0];
+}
+
+// module.register() adds a loader thread for good, so register once per process.
+let esmHookRegistered = false;
+
+/**
+ * Instrumentations find CommonJS modules through `require`, but an ESM application's `import` of
+ * express or koa never passes there: OpenTelemetry's loader hook (import-in-the-middle) is needed.
+ * It is limited to the modules the instrumentations patch, so the rest of the app loads untouched.
+ */
+function registerEsmHook(instances: InstrumentationLike[]): void {
+  if (esmHookRegistered) return;
+  const include = [...new Set(instances.flatMap((i) => i.getModuleDefinitions?.().map((d) => d.name) ?? []))];
+  if (include.length === 0) return;
+  // Resolve the hook next to an instrumentation that needs it, so both use one import-in-the-middle.
+  const bases = [...instances.map((i) => i.instrumentationName), '@opentelemetry/sdk-node'];
+  let hook: string | undefined;
+  for (const base of bases) {
+    try {
+      hook = createRequire(local.resolve(base)).resolve('@opentelemetry/instrumentation/hook.mjs');
+      break;
+    } catch {
+      // Try the next package.
+    }
+  }
+  if (!hook) {
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      'the ESM loader hook needs @opentelemetry/instrumentation (a dependency of every instrumentation)',
+    );
+  }
+  register(pathToFileURL(hook), { data: { include } });
+  esmHookRegistered = true;
+}
+
 /**
  * The HTTP instrumentation patches `http`/`https` when they are next required. An ESM application
  * imports them instead, so require them here (their exports objects are the ones ESM sees) and
@@ -218,9 +265,8 @@ export function startTelemetry(options: TelemetryOptions = {}): ShutdownTelemetr
  */
 function patchBuiltins(): void {
   try {
-    const req = createRequire(import.meta.url);
-    req('node:http');
-    req('node:https');
+    local('node:http');
+    local('node:https');
     syncBuiltinESMExports();
   } catch (error) {
     reportError(COMPONENT, error);

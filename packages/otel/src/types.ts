@@ -4,8 +4,8 @@ import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 export type SpanProcessor = NonNullable<NodeSDKConfiguration['spanProcessors']>[number];
 /** A span exporter as the OpenTelemetry SDK accepts it. */
 export type SpanExporter = NodeSDKConfiguration['traceExporter'];
-/** An instrumentation as the OpenTelemetry SDK accepts it. */
-export type Instrumentation = NodeSDKConfiguration['instrumentations'][number];
+/** One OpenTelemetry instrumentation instance. */
+export type Instrumentation = Exclude<NodeSDKConfiguration['instrumentations'][number], readonly unknown[]>;
 /** A metric reader as the OpenTelemetry SDK accepts it. */
 export type MetricReader = NonNullable<NodeSDKConfiguration['metricReaders']>[number];
 /** A log record processor as the OpenTelemetry SDK accepts it. */
@@ -62,6 +62,13 @@ export interface TelemetryOptions {
   readonly logs?: boolean;
   /** Log record processors to use when `logs` is on. */
   readonly logRecordProcessors?: readonly LogRecordProcessor[];
+  /**
+   * Register OpenTelemetry's ESM loader hook (import-in-the-middle), limited to the modules the
+   * instrumentations patch, so an ESM app's `import express from 'express'` is instrumented too.
+   * Default: on when an instrumentation other than http is enabled. Needs Node >= 20.6 and must
+   * run before the app is imported (call `startTelemetry` from a `node --import` file).
+   */
+  readonly esmHook?: boolean;
   /** Options of the Threadline span processor that is always installed. */
   readonly spanAttributes?: ThreadlineSpanProcessorOptions;
 }
