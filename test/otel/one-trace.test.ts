@@ -163,10 +163,21 @@ describe('one trace per request with @threadline/express', () => {
   });
 
   test('with the Express instrumentation on as well, still one trace per request', async () => {
-    const result = await run('app-express.ts', { FIXTURE_EXPRESS_INSTRUMENTATION: '1' });
+    const result = await run('app-express.ts', { FIXTURE_INSTRUMENTATION: 'express' });
     assert.ok(
       result.spans.some((s) => attr(s, 'express.type') === 'request_handler'),
       'Express spans were made',
+    );
+    checkOneTracePerRequest(result);
+  });
+});
+
+describe('one trace per request with @threadline/koa', () => {
+  test('threadline() adopts the server span, with the Koa instrumentation on', async () => {
+    const result = await run('app-koa.ts', { FIXTURE_INSTRUMENTATION: 'koa' });
+    assert.ok(
+      result.spans.some((s) => attr(s, 'koa.type') === 'middleware'),
+      'Koa spans were made',
     );
     checkOneTracePerRequest(result);
   });
