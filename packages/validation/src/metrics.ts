@@ -1,4 +1,5 @@
 import { type ContextCounter, createCounter } from '@threadline/core';
+import { MAX_FEATURES, RESERVED_FEATURES } from './schema.js';
 import type { ValidatorOptions } from './types.js';
 
 /** The two validation counters of one registry. */
@@ -9,10 +10,15 @@ export interface ValidationMetrics {
 
 /**
  * Creates (or, through core, shares) the counters for a registry. The `feature` label takes
- * schema feature names and four fixed values only; core's cardinality guard is the backstop.
+ * schema feature names and four fixed values only, so the guard's limit is one schema's worth;
+ * core's cardinality guard folds anything beyond it (several large schemas in one registry).
  */
 export function validationMetrics(registry: ValidatorOptions['registry']): ValidationMetrics {
-  const base = { labelNames: ['feature', 'check'] as const, ...(registry ? { registry } : {}) };
+  const base = {
+    labelNames: ['feature', 'check'] as const,
+    maxLabelValues: MAX_FEATURES + RESERVED_FEATURES.length,
+    ...(registry ? { registry } : {}),
+  };
   return {
     checks: createCounter<'feature' | 'check'>({
       ...base,

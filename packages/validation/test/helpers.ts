@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LogLevel, LogSink } from '@threadline/core';
 import type { Registry, RegistryContentType } from 'prom-client';
+import { parsePromText } from '../../../test/helpers/prom-text.js';
 
 /** A sink that keeps every line it receives. */
 export function memorySink(): {
@@ -12,31 +13,13 @@ export function memorySink(): {
   return { sink: { log: (level, fields, message) => lines.push({ level, fields, message }) }, lines };
 }
 
-/** Parses exposition text into samples: name, labels, value. */
-export function parseSamples(
-  text: string,
-): { name: string; labels: Record<string, string>; value: number }[] {
-  const out: { name: string; labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*?)\})? (\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const pair of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[pair[1]!] = pair[2]!;
-    }
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
 /** The value of the one sample matching name and labels (undefined when there is none). */
 export async function sampleValue(
   registry: Registry<RegistryContentType>,
   name: string,
   labels: Record<string, string>,
 ): Promise<number | undefined> {
-  const samples = parseSamples(await registry.metrics());
+  const samples = parsePromText(await registry.metrics()).samples;
   const found = samples.filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
