@@ -1,0 +1,376 @@
+import assert from 'node:assert/strict';
+import { describe, mock, test } from 'node:test';
+import {
+  endRequestVerbosity,
+  forceDebug,
+  runWithContext,
+  startRequestVerbosity,
+  ThreadlineConfigError,
+} from '@threadline/core';
+import {
+  type CreatePinoLoggerOptions,
+  createPinoLogger,
+  pinoSink,
+  redactPathsFor,
+  threadlineMixin,
+  threadlineMixinMergeStrategy,
+} from '@threadline/pino';
+import pino from 'pino';
+
+type Line = Record<string, unknown>;
+
+function memory(): { destination: pino.DestinationStream; lines: () => Line[] } {
+  const raw: string[] = [];
+  return {
+    destination: { write: (s: string) => void raw.push(s) },
+    // pino writes one chunk per line: each must parse on its own.
+    lines: () =>
+      raw.map((s) => {
+        assert.ok(s.endsWith('\n') && s.indexOf('\n') === s.length - 1, 'one line per write');
+        return JSON.parse(s) as Line;
+      }),
+  };
+}
+
+function capture(options: CreatePinoLoggerOptions = {}) {
+  const mem = memory();
+  const logger = createPinoLogger({ service: 'test-svc', ...options, destination: mem.destination });
+  return { logger, lines: mem.lines };
+}
+
+const CTX = {
+  request_id: 'req-1',
+  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+  span_id: '00f067aa0ba902b7',
+  trace_flags: '01',
+  model: { name: 'ranker', version: '1.4.0' },
+  run_id: 'run-7',
+};
+
+describe('createPinoLogger', () => {
+  test('time, level label, message, service and the context fields on every line', () => {
+    const { logger, lines } = capture();
+    runWithContext(CTX, () => logger.info({ event: 'model_inference', inference_time_ms: 12 }, 'scored'));
+    logger.warn('outside');
+    const [inside, outside] = lines();
+    assert.match(String(inside!.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(
+      { ...inside, time: undefined },
+      {
+        time: undefined,
+        level: 'info',
+        message: 'scored',
+        service: 'test-svc',
+        event: 'model_inference',
+        inference_time_ms: 12,
+        request_id: 'req-1',
+        trace_id: CTX.trace_id,
+        span_id: CTX.span_id,
+        trace_flags: '01',
+        model_name: 'ranker',
+        model_version: '1.4.0',
+        run_id: 'run-7',
+      },
+    );
+    assert.deepEqual(outside, {
+      level: 'warn',
+      time: outside!.time,
+      service: 'test-svc',
+      message: 'outside',
+    });
+  });
+
+  test('every line of many concurrent requests carries its own request, child loggers too', async () => {
+    const { logger, lines } = capture();
+    const child = logger.child({ component: 'scorer' });
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        runWithContext({ request_id: `r${i}` }, async () => {
+          logger.info(`start r${i}`);
+          await new Promise((r) => setTimeout(r, i % 3));
+          child.info(`end r${i}`);
+        }),
+      ),
+    );
+    const all = lines();
+    assert.equal(all.length, 400);
+    for (const line of all) assert.equal(String(line.message).split(' ')[1], line.request_id);
+    assert.equal(all.filter((l) => l.component === 'scorer').length, 200);
+  });
+
+  test('reserved context fields win over the line’s; attributes do not', () => {
+    const { logger, lines } = capture();
+    const obj = { request_id: 'spoofed', tenant: 'explicit' };
+    runWithContext({ ...CTX, attributes: { tenant: 'ctx', region: 'eu' } }, () => logger.info(obj, 'x'));
+    const line = lines()[0]!;
+    assert.equal(line.request_id, 'req-1');
+    assert.equal(line.tenant, 'explicit');
+    assert.equal(line.region, 'eu');
+    assert.deepEqual(obj, { request_id: 'spoofed', tenant: 'explicit' }, 'the caller’s object is unchanged');
+  });
+
+  test('bad options throw ThreadlineConfigError at setup', () => {
+    const bad: unknown[] = [
+      { lvl: 'info' },
+      { level: 'loud' },
+      { service: '' },
+      { redact: 'password' },
+      { redact: ['a"b'] },
+      { redactPaths: [1] },
+      { verbosity: 1 },
+      { destination: {} },
+    ];
+    for (const options of bad) {
+      assert.throws(
+        () => createPinoLogger(options as CreatePinoLoggerOptions),
+        ThreadlineConfigError,
+        JSON.stringify(options),
+      );
+    }
+  });
+
+  test('LOG_LEVEL and OTEL_SERVICE_NAME defaults', () => {
+    const saved = { level: process.env.LOG_LEVEL, service: process.env.OTEL_SERVICE_NAME };
+    process.env.LOG_LEVEL = 'warn';
+    process.env.OTEL_SERVICE_NAME = 'from-env';
+    try {
+      const mem = memory();
+      const logger = createPinoLogger({ destination: mem.destination });
+      logger.info('dropped');
+      logger.warn('kept');
+      assert.deepEqual(
+        mem.lines().map((l) => [l.message, l.service]),
+        [['kept', 'from-env']],
+      );
+    } finally {
+      for (const [k, v] of [
+        ['LOG_LEVEL', saved.level],
+        ['OTEL_SERVICE_NAME', saved.service],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
+describe('redaction', () => {
+  test('default keys redacted at the top and two levels down, in the usual spellings', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        password: 'hunter2',
+        req: { headers: { authorization: 'Bearer abc', Cookie: 'sid=1', 'content-type': 'json' } },
+        res: { headers: { 'Set-Cookie': ['a=1'] } },
+        body: { PASSWORD: 'p' },
+      },
+      'login',
+    );
+    const line = lines()[0]!;
+    assert.equal(line.password, '[REDACTED]');
+    assert.deepEqual(line.req, {
+      headers: { authorization: '[REDACTED]', Cookie: '[REDACTED]', 'content-type': 'json' },
+    });
+    assert.deepEqual(line.res, { headers: { 'Set-Cookie': '[REDACTED]' } });
+    assert.deepEqual(line.body, { PASSWORD: '[REDACTED]' });
+  });
+
+  test('custom keys, exact paths, censor, and [] to turn it off', () => {
+    const custom = capture({ redact: ['api_key'], redactPaths: ['card.number'], censor: '***' });
+    custom.logger.info({
+      api_key: 'k',
+      Api_Key: 'k2',
+      card: { number: '4111', brand: 'visa' },
+      password: 'visible',
+    });
+    const line = custom.lines()[0]!;
+    assert.equal(line.api_key, '***');
+    assert.equal(line.Api_Key, '***');
+    assert.deepEqual(line.card, { number: '***', brand: 'visa' });
+    assert.equal(line.password, 'visible');
+    const off = capture({ redact: [] });
+    off.logger.info({ password: 'visible' });
+    assert.equal(off.lines()[0]!.password, 'visible');
+  });
+
+  test('redactPathsFor expands spellings and depths', () => {
+    assert.deepEqual(redactPathsFor(['set-cookie']), [
+      '["set-cookie"]',
+      '*["set-cookie"]',
+      '*.*["set-cookie"]',
+      '["Set-Cookie"]',
+      '*["Set-Cookie"]',
+      '*.*["Set-Cookie"]',
+      '["SET-COOKIE"]',
+      '*["SET-COOKIE"]',
+      '*.*["SET-COOKIE"]',
+    ]);
+  });
+});
+
+describe('errors', () => {
+  test('err and error fields and a bare Error are serialized with the stack', () => {
+    const { logger, lines } = capture();
+    runWithContext(CTX, () => {
+      logger.error(new Error('model file missing'));
+      logger.error(
+        { err: Object.assign(new TypeError('bad shape'), { code: 'E_SHAPE' }) },
+        'prediction failed',
+      );
+      logger.error({ error: new RangeError('out of range') }, 'other key');
+    });
+    const [bare, withErr, withError] = lines();
+    assert.equal(bare!.message, 'model file missing');
+    assert.match(String((bare!.err as Line).stack), /^Error: model file missing\n\s+at /);
+    assert.equal(bare!.request_id, 'req-1');
+    const e = withErr!.err as Line;
+    assert.equal(e.type, 'TypeError');
+    assert.equal(e.code, 'E_SHAPE');
+    assert.match(String(e.stack), /TypeError: bad shape/);
+    assert.match(String((withError!.error as Line).stack), /RangeError: out of range/);
+  });
+});
+
+describe('threadlineMixin on a user-built pino logger', () => {
+  test('adds the context fields; outside a context nothing', () => {
+    const mem = memory();
+    const logger = pino(
+      {
+        mixin: threadlineMixin(),
+        mixinMergeStrategy: threadlineMixinMergeStrategy,
+        base: undefined,
+        timestamp: false,
+      },
+      mem.destination,
+    );
+    runWithContext(CTX, () => logger.info('in'));
+    logger.info('out');
+    assert.deepEqual(mem.lines(), [
+      {
+        level: 30,
+        request_id: 'req-1',
+        trace_id: CTX.trace_id,
+        span_id: CTX.span_id,
+        trace_flags: '01',
+        model_name: 'ranker',
+        model_version: '1.4.0',
+        run_id: 'run-7',
+        msg: 'in',
+      },
+      { level: 30, msg: 'out' },
+    ]);
+  });
+});
+
+describe('per-request verbosity', () => {
+  test('without verbosity:true the configured level is final', () => {
+    const { logger, lines } = capture({ level: 'info' });
+    runWithContext({ request_id: 'r' }, () => {
+      startRequestVerbosity({ forceDebug: true, bufferLimit: 0 });
+      logger.debug('not written');
+    });
+    assert.equal(lines().length, 0);
+  });
+
+  test('forced debug writes debug lines of that request only', () => {
+    const { logger, lines } = capture({ level: 'info', verbosity: true });
+    logger.debug('outside: dropped');
+    logger.info('outside: kept');
+    runWithContext({ request_id: 'forced' }, () => {
+      startRequestVerbosity({ forceDebug: true, bufferLimit: 0 });
+      logger.debug({ rows: 2 }, 'forced debug');
+      logger.trace('still too verbose');
+    });
+    runWithContext({ request_id: 'plain' }, () => {
+      startRequestVerbosity({ forceDebug: false, bufferLimit: 0 });
+      logger.debug('plain: dropped');
+    });
+    assert.deepEqual(
+      lines().map((l) => [l.message, l.level, l.request_id]),
+      [
+        ['outside: kept', 'info', undefined],
+        ['forced debug', 'debug', 'forced'],
+      ],
+    );
+  });
+
+  test('buffered debug lines wait for the flush and keep their time and context', async () => {
+    const { logger, lines } = capture({ level: 'info', verbosity: true });
+    mock.timers.enable({ apis: ['Date'], now: Date.parse('2026-01-02T03:04:05.006Z') });
+    try {
+      await runWithContext({ request_id: 'slow' }, async () => {
+        startRequestVerbosity({ forceDebug: false, bufferLimit: 2 });
+        logger.debug('d1');
+        mock.timers.tick(1000);
+        logger.debug({ rows: 3 }, 'd2');
+        logger.debug('d3');
+        logger.info('i1');
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(
+          lines().map((l) => l.message),
+          ['i1'],
+        );
+        mock.timers.tick(5000);
+        assert.equal(endRequestVerbosity(true), 2);
+      });
+    } finally {
+      mock.timers.reset();
+    }
+    const all = lines();
+    assert.deepEqual(
+      all.map((l) => [l.message, l.level, l.request_id]),
+      [
+        ['i1', 'info', 'slow'],
+        ['d2', 'debug', 'slow'],
+        ['d3', 'debug', 'slow'],
+      ],
+    );
+    assert.equal(all[1]!.time, '2026-01-02T03:04:06.006Z', 'the time the line was logged, not flushed');
+    assert.equal(all[1]!.rows, 3);
+    assert.equal(all[0]!.time, '2026-01-02T03:04:06.006Z');
+  });
+
+  test('discarded buffers write nothing; forceDebug mid-request flushes then writes', () => {
+    const { logger, lines } = capture({ level: 'info', verbosity: true });
+    runWithContext({ request_id: 'fast' }, () => {
+      startRequestVerbosity({ forceDebug: false, bufferLimit: 10 });
+      logger.debug('never');
+      endRequestVerbosity(false);
+    });
+    runWithContext({ request_id: 'escalated' }, () => {
+      startRequestVerbosity({ forceDebug: false, bufferLimit: 10 });
+      logger.debug('held');
+      forceDebug();
+      logger.debug('direct');
+    });
+    assert.deepEqual(
+      lines().map((l) => l.message),
+      ['held', 'direct'],
+    );
+  });
+});
+
+describe('pinoSink', () => {
+  test('writes a structured line through the logger, with the context; never throws', () => {
+    const { logger, lines } = capture();
+    const sink = pinoSink(logger);
+    runWithContext(CTX, () => {
+      sink.log('info', { http_route: '/predict', http_response_status_code: 200 }, 'request completed');
+      sink.log('error', { event: 'failed' }, 'request failed');
+      sink.log('debug', {}, 'below the level');
+    });
+    assert.deepEqual(
+      lines().map((l) => [l.level, l.message, l.request_id, l.http_route ?? l.event]),
+      [
+        ['info', 'request completed', 'req-1', '/predict'],
+        ['error', 'request failed', 'req-1', 'failed'],
+      ],
+    );
+    const broken = {
+      info: () => {
+        throw new Error('down');
+      },
+    } as unknown as pino.Logger;
+    pinoSink(broken).log('info', {}, 'x');
+  });
+});
