@@ -1,5 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { check, getContext, reportError } from '@threadline/core';
+import { check, getContext, reportError, ThreadlineConfigError } from '@threadline/core';
 import type { ThreadlineSpanProcessorOptions } from './types.js';
 
 const COMPONENT = 'otel.processor';
@@ -27,9 +27,9 @@ export class ThreadlineSpanProcessor {
   /** Validates the options; throws `ThreadlineConfigError` on bad ones. */
   constructor(options: ThreadlineSpanProcessorOptions = {}) {
     check.keys(COMPONENT, options, ['attributes']);
-    const extra = options.attributes ?? [];
+    const extra: unknown = options.attributes ?? [];
     if (!Array.isArray(extra)) {
-      check.string(COMPONENT, 'attributes', extra, undefined);
+      throw new ThreadlineConfigError(COMPONENT, 'option attributes must be an array of attribute names');
     }
     extra.forEach((name, i) => {
       check.string(COMPONENT, `attributes[${i}]`, name, undefined);

@@ -10,7 +10,7 @@ import {
   tracingEnabled,
   withSpan,
 } from '@threadline/core';
-import { startTelemetry } from '../src/index.js';
+import { startTelemetry, ThreadlineSpanProcessor } from '../src/index.js';
 
 const memory = new InMemorySpanExporter();
 // Resource detection finishes asynchronously; the processor holds spans until it has, so tests
@@ -30,6 +30,13 @@ function one(name: string): ReadableSpan {
   assert.equal(found.length, 1, `one span named ${name}, got ${finished.map((s) => s.name).join(',')}`);
   return found[0]!;
 }
+
+test('ThreadlineSpanProcessor rejects bad options at construction', () => {
+  assert.throws(() => new ThreadlineSpanProcessor({ attributes: 'tenant' } as never), ThreadlineConfigError);
+  assert.throws(() => new ThreadlineSpanProcessor({ attributes: [''] }), ThreadlineConfigError);
+  assert.throws(() => new ThreadlineSpanProcessor({ attribute: ['x'] } as never), ThreadlineConfigError);
+  assert.throws(() => startTelemetry({ spanAttributes: { attributes: 5 } } as never), ThreadlineConfigError);
+});
 
 test('without a tracer provider, withSpan runs the function and makes no span', () => {
   assert.equal(tracingEnabled(), false);
