@@ -36,6 +36,7 @@ class IrisTrainer {
     progress: false,
   }))
   async named(id: number): Promise<string | undefined> {
+    currentRun()?.logParams({ id });
     return currentRun()?.runId;
   }
 

@@ -48,7 +48,14 @@ test('TF.js model.fit on iris inside runTraining: logged loss decreases, steps a
           batchSize: 50,
           shuffle: false,
           verbose: 0,
-          callbacks: [callback, { onEpochEnd: async () => void (inside = logFields()) }],
+          callbacks: [
+            callback,
+            {
+              onEpochEnd: async () => {
+                inside = logFields();
+              },
+            },
+          ],
         });
         assert.equal(callback.run, run);
         summary = run.summary();
