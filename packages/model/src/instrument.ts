@@ -377,7 +377,7 @@ function spanAttributes(model: DeclaredModel): Record<string, string> {
 }
 
 /** Builds an async predictor: any predict function, sync or async, with an optional timeout. */
-export function createPredictor<I, O, P = I, R = O, T = O>(
+export function createPredictor<P, R, I = P, O = R, T = O>(
   core: MonitorCore,
   model: DeclaredModel,
   predict: (input: P) => R | Promise<R>,
@@ -449,7 +449,7 @@ export function createPredictor<I, O, P = I, R = O, T = O>(
 }
 
 /** Builds a sync predictor for a sync predict function: no promise, no timeout. */
-export function createSyncPredictor<I, O, P = I, R = O, T = O>(
+export function createSyncPredictor<P, R, I = P, O = R, T = O>(
   core: MonitorCore,
   model: DeclaredModel,
   predict: (input: P) => R,

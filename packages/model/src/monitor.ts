@@ -438,7 +438,7 @@ export class ModelMonitor {
    * distributions, gives each prediction an ID for `recordOutcome`, and rethrows the user's errors
    * unchanged. With `timeoutMs`, a call that does not settle in time rejects with `ModelTimeoutError`.
    */
-  instrument<I, O, P = I, R = O, T = O>(
+  instrument<P, R, I = P, O = R, T = O>(
     model: DeclaredModel,
     predict: (input: P) => R | Promise<R>,
     options?: PredictOptions<I, P, R, O, T>,
@@ -448,7 +448,7 @@ export class ModelMonitor {
   }
 
   /** Like `instrument` for a sync predict function: the wrapper stays sync (no timeout). */
-  instrumentSync<I, O, P = I, R = O, T = O>(
+  instrumentSync<P, R, I = P, O = R, T = O>(
     model: DeclaredModel,
     predict: (input: P) => R,
     options?: Omit<PredictOptions<I, P, R, O, T>, 'timeoutMs' | 'preprocess' | 'postprocess'> & {

@@ -26,30 +26,48 @@ export interface RecordResult {
   readonly reason?: string;
 }
 
+// Per-process random part, made once: IDs are unique within the process (a sequence) and unlikely
+// to collide across processes. Formatting the time in base 36 costs about a microsecond, so the
+// text is kept for the millisecond it stands for.
+const PROCESS_TAG = newSpanId().slice(0, 8);
+let sequence = 0;
+let lastMs = -1;
+let lastMsText = '';
+
 /**
- * A new prediction ID: the creation time in base 36, a dash, 16 random hex digits. The time lets
- * an outcome for an ID no longer held be told apart: `late` (older than the TTL), `evicted`
- * (pushed out by capacity) or `unknown` (never made here).
+ * A new prediction ID: the creation time in ms, base 36, a dash, a per-process tag and a sequence
+ * number. The time lets an outcome for an ID no longer held be told apart: `late` (older than the
+ * TTL), `evicted` (pushed out by capacity) or `unknown` (never made here).
  */
 export function newPredictionId(now = Date.now()): string {
-  return `${now.toString(36)}-${newSpanId()}`;
+  if (now !== lastMs) {
+    lastMs = now;
+    lastMsText = now.toString(36);
+  }
+  sequence = sequence >= Number.MAX_SAFE_INTEGER ? 0 : sequence + 1;
+  return `${lastMsText}-${PROCESS_TAG}${sequence}`;
 }
 
 function idTime(id: string): number | undefined {
   const dash = id.indexOf('-');
-  if (dash < 1 || dash > 11 || id.length !== dash + 17) return undefined;
+  if (dash < 1 || dash > 11 || id.length < dash + 10) return undefined;
   const t = Number.parseInt(id.slice(0, dash), 36);
   return Number.isFinite(t) ? t : undefined;
 }
 
 /**
  * Predictions waiting for delayed ground truth, bounded twice: at most `maxEntries` (the oldest is
- * evicted first) and each for at most `ttlMs`. A Map keeps insertion order, so the oldest entry is
- * always the first: eviction and expiry are O(1) per prediction. Joined entries stay until they
- * expire, so a second outcome for the same ID is recognised as a duplicate.
+ * evicted first) and each for at most `ttlMs`. A ring of IDs in arrival order sits beside the Map:
+ * the oldest entry is always at the ring's head, so eviction and expiry are O(1) per prediction
+ * (walking a Map from its start would step over every deleted slot). Joined entries stay until
+ * they expire, so a second outcome for the same ID is recognised as a duplicate.
  */
 export class OutcomeStore {
   private readonly entries = new Map<string, Pending>();
+  private readonly ringIds: (string | undefined)[];
+  private readonly ringTimes: Float64Array;
+  private head = 0;
+  private count = 0;
   readonly window: SlidingWindow;
   /** Predictions dropped for capacity since the last read (see `takeEvictions`). */
   private evictions = 0;
@@ -66,6 +84,19 @@ export class OutcomeStore {
     private readonly now: () => number = Date.now,
   ) {
     this.window = new SlidingWindow(windowMs, slices, now);
+    this.ringIds = new Array<string | undefined>(maxEntries);
+    this.ringTimes = new Float64Array(maxEntries);
+  }
+
+  /** Removes the oldest ring slot and its entry (if still held). Returns the entry. */
+  private pop(): Pending | undefined {
+    const id = this.ringIds[this.head]!;
+    this.ringIds[this.head] = undefined;
+    this.head = this.head + 1 === this.maxEntries ? 0 : this.head + 1;
+    this.count--;
+    const entry = this.entries.get(id);
+    if (entry) this.entries.delete(id);
+    return entry;
   }
 
   /** Predictions held now. */
@@ -84,17 +115,18 @@ export class OutcomeStore {
   ): void {
     const now = this.now();
     this.expire(now, 2);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) {
-        const entry = this.entries.get(oldest.value)!;
-        this.entries.delete(oldest.value);
-        if (!entry.joined) {
-          this.evictions++;
-          this.evictedUpTo = Math.max(this.evictedUpTo, entry.t);
-        }
+    if (this.count === this.maxEntries) {
+      const entry = this.pop();
+      if (entry && !entry.joined) {
+        this.evictions++;
+        this.evictedUpTo = Math.max(this.evictedUpTo, entry.t);
       }
     }
+    const slot = this.head + this.count;
+    const at = slot >= this.maxEntries ? slot - this.maxEntries : slot;
+    this.ringIds[at] = id;
+    this.ringTimes[at] = now;
+    this.count++;
     this.entries.set(id, { t: now, model, spec, predicted, score, value, joined: false });
     this.window.current(model, spec).tracked++;
   }
@@ -163,9 +195,8 @@ export class OutcomeStore {
   expire(now = this.now(), limit = Number.POSITIVE_INFINITY): void {
     const cutoff = now - this.ttlMs;
     let n = 0;
-    for (const [id, entry] of this.entries) {
-      if (entry.t >= cutoff || n >= limit) break;
-      this.entries.delete(id);
+    while (this.count > 0 && n < limit && this.ringTimes[this.head]! < cutoff) {
+      this.pop();
       n++;
     }
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModelMonitor, stableHash32, stableUnit } from '@threadline/model';
 import { Registry } from 'prom-client';
-import { scrape, value } from './helpers.ts';
+import { scrape, value } from './helpers.js';
 
 function setup() {
   const registry = new Registry();

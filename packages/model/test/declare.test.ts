@@ -8,7 +8,7 @@ import { createModelMonitor, withModel } from '@threadline/model';
 import express from 'express';
 import Koa from 'koa';
 import { Registry } from 'prom-client';
-import { memorySink, scrape, sum, value } from './helpers.ts';
+import { memorySink, scrape, sum, value } from './helpers.js';
 
 const lineage = {
   run_id: 'run-42',

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { getContext, logFields, runWithContext } from '@threadline/core';
 import { createModelMonitor, ModelTimeoutError } from '@threadline/model';
 import { Registry } from 'prom-client';
-import { memorySink, scrape, sleep, sum, value } from './helpers.ts';
+import { memorySink, scrape, sleep, sum, value } from './helpers.js';
 
 function setup(options: Parameters<typeof createModelMonitor>[0] = {}) {
   const registry = new Registry();
@@ -36,7 +36,7 @@ describe('instrument', () => {
     assert.deepEqual(result.output, { score: 1 });
     assert.equal(result.model, model);
     assert.equal(result.nonFinite, false);
-    assert.match(result.predictionId, /^[0-9a-z]+-[0-9a-f]{16}$/);
+    assert.match(result.predictionId, /^[0-9a-z]+-[0-9a-f]{8}[0-9]+$/);
     assert.equal((seen as Record<string, unknown>).model_version, '1.0.0');
     assert.equal((seen as Record<string, unknown>).request_id, 'req-7');
     const m = await scrape(registry);
@@ -112,11 +112,12 @@ describe('instrument', () => {
     const hanging = monitor.instrument(model, (_x: number) => new Promise<number>((r) => (settleLate = r)), {
       timeoutMs: 20,
     });
-    const err = await hanging(1).then(
+    const caught = await hanging(1).then(
       () => assert.fail('should time out'),
       (e: unknown) => e,
     );
-    assert.ok(err instanceof ModelTimeoutError);
+    assert.ok(caught instanceof ModelTimeoutError);
+    const err = caught as ModelTimeoutError;
     assert.equal(err.code, 'TL_MODEL_TIMEOUT');
     assert.equal(err.timeoutMs, 20);
     assert.match(err.message, /churn@1\.0\.0 did not answer within 20 ms/);
@@ -166,7 +167,7 @@ describe('instrument', () => {
   });
 
   test('batch: one ID per item, batch size and per-item predictions, class and score distributions', async () => {
-    const { registry, logger, monitor, model } = setup();
+    const { registry, monitor, model } = setup();
     type Out = { label: string; p: number };
     const predict = monitor.instrument(
       model,

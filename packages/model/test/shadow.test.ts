@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModelMonitor } from '@threadline/model';
 import { Registry } from 'prom-client';
-import { memorySink, scrape, sleep, value } from './helpers.ts';
+import { memorySink, scrape, sleep, value } from './helpers.js';
 
 function setup() {
   const registry = new Registry();
