@@ -151,7 +151,9 @@ describe('recommendation service', () => {
     assert.deepEqual([joined.status, joined.body.result], [202, 'joined']);
     const duplicate = await post('/outcomes', { prediction_id: rec.prediction_id, clicked: false });
     assert.equal(duplicate.body.result, 'duplicate');
-    const unknown = await post('/outcomes', { prediction_id: 'no-such-prediction', clicked: true });
+    // Same shape as a real ID (issue time, then random hex), but never issued.
+    const neverIssued = `${String(rec.prediction_id).split('-')[0]}-0000000000000000`;
+    const unknown = await post('/outcomes', { prediction_id: neverIssued, clicked: true });
     assert.deepEqual([unknown.status, unknown.body.result], [404, 'unknown']);
     const bad = await post('/outcomes', { prediction_id: 7 });
     assert.equal(bad.status, 422);

@@ -44,6 +44,49 @@ export const THREADLINE_METRICS: readonly ExportedMetric[] = [
     source: '@threadline/model',
     labels: ['model_name', 'model_version'],
   },
+  {
+    name: 'model_accuracy_ratio',
+    type: 'gauge',
+    source: '@threadline/model',
+    labels: ['model_name', 'model_version'],
+  },
+  {
+    name: 'model_roc_auc_ratio',
+    type: 'gauge',
+    source: '@threadline/model',
+    labels: ['model_name', 'model_version'],
+  },
+  {
+    name: 'model_shadow_disagreement_ratio',
+    type: 'gauge',
+    source: '@threadline/model',
+    labels: ['model_name', 'model_version', 'baseline_version'],
+  },
+  {
+    name: 'model_outcomes_total',
+    type: 'counter',
+    source: '@threadline/model',
+    labels: ['model_name', 'model_version', 'result'],
+  },
+  // Training runs and pipeline steps (@threadline/training).
+  {
+    name: 'training_run_failed',
+    type: 'gauge',
+    source: '@threadline/training',
+    labels: ['experiment'],
+  },
+  {
+    name: 'training_last_success_timestamp_seconds',
+    type: 'gauge',
+    source: '@threadline/training',
+    labels: ['experiment'],
+  },
+  {
+    name: 'batch_records_count',
+    type: 'gauge',
+    source: '@threadline/training',
+    labels: ['step', 'source'],
+  },
   // Validation hooks (@threadline/validation).
   {
     name: 'data_validation_checks_total',

@@ -259,7 +259,7 @@ export function buildDashboard(options: DashboardOptions = {}): GrafanaDashboard
     ],
   });
 
-  layout.row('Model: versions, quality, drift, data');
+  layout.row('Model: versions, quality, drift, data, training');
   layout.panel({
     title: 'Live model versions',
     description: 'One row per declared model version and instance, with its lineage (model_info).',
@@ -304,6 +304,51 @@ export function buildDashboard(options: DashboardOptions = {}): GrafanaDashboard
     ],
   });
   layout.panel({
+    title: 'Accuracy by version (joined outcomes)',
+    description:
+      'Share of predictions whose delayed outcome (POST /outcomes) matched, per version, over the outcome window. Compare the canary with the champion here before promoting it.',
+    w: 8,
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    targets: [
+      {
+        expr: `max by (model_name, model_version) (model_accuracy_ratio{${JOB},${MODEL}})`,
+        legendFormat: '{{model_name}} {{model_version}} accuracy',
+      },
+      {
+        expr: `max by (model_name, model_version) (model_roc_auc_ratio{${JOB},${MODEL}})`,
+        legendFormat: '{{model_name}} {{model_version}} ROC AUC',
+      },
+    ],
+  });
+  layout.panel({
+    title: 'Canary disagreement with the champion',
+    description:
+      'Share of calls where the candidate version, run in shadow on the same input, predicted differently from the version that answered.',
+    w: 8,
+    unit: 'percentunit',
+    min: 0,
+    targets: [
+      {
+        expr: `max by (model_name, model_version, baseline_version) (model_shadow_disagreement_ratio{${JOB},${MODEL}})`,
+        legendFormat: '{{model_version}} vs {{baseline_version}}',
+      },
+    ],
+  });
+  layout.panel({
+    title: 'Outcomes joined per second',
+    description: 'Delayed ground truth arriving, by version and result (joined, late, duplicate, unknown).',
+    w: 8,
+    unit: 'ops',
+    targets: [
+      {
+        expr: `sum by (model_version, result) (rate(model_outcomes_total{${JOB},${MODEL}}${RATE}))`,
+        legendFormat: '{{model_version}} {{result}}',
+      },
+    ],
+  });
+  layout.panel({
     title: 'Dataset drift share by version',
     description:
       'Share of input features whose live distribution drifted from the training reference. The alert fires at 0.5 or more.',
@@ -339,6 +384,51 @@ export function buildDashboard(options: DashboardOptions = {}): GrafanaDashboard
       {
         expr: `sum by (feature, check) (rate(data_validation_failures_total{${JOB},${MODEL}}${RATE}))`,
         legendFormat: '{{feature}} {{check}}',
+      },
+    ],
+  });
+
+  layout.panel({
+    title: 'Hours since the last successful training run',
+    description:
+      'Per experiment. The alert fires past 26 hours (a nightly job that missed a night) or when the latest run failed.',
+    type: 'stat',
+    w: 8,
+    h: 6,
+    unit: 'h',
+    threshold: 26,
+    targets: [
+      {
+        expr: `(time() - max by (experiment) (training_last_success_timestamp_seconds{${JOB}})) / 3600`,
+        legendFormat: '{{experiment}}',
+        instant: true,
+      },
+    ],
+  });
+  layout.panel({
+    title: 'Latest training run failed',
+    description: '1 when the latest run of the experiment failed or was killed.',
+    type: 'stat',
+    w: 8,
+    h: 6,
+    threshold: 1,
+    targets: [
+      {
+        expr: `max by (experiment) (training_run_failed{${JOB}})`,
+        legendFormat: '{{experiment}}',
+        instant: true,
+      },
+    ],
+  });
+  layout.panel({
+    title: 'Records in the latest batch',
+    description: 'Records each ingestion step received in its latest batch file.',
+    w: 8,
+    h: 6,
+    targets: [
+      {
+        expr: `max by (step, source) (batch_records_count{${JOB}})`,
+        legendFormat: '{{step}} {{source}}',
       },
     ],
   });

@@ -72,7 +72,7 @@ describe('Grafana dashboard', () => {
       [...rows.keys()],
       [
         'Traffic: requests, errors, latency',
-        'Model: versions, quality, drift, data',
+        'Model: versions, quality, drift, data, training',
         'Runtime: CPU, memory, event loop',
       ],
     );
@@ -83,8 +83,9 @@ describe('Grafana dashboard', () => {
       'Latency P50 / P95 / P99 by route',
     ])
       assert.ok(traffic.includes(want), want);
-    const model = rows.get('Model: versions, quality, drift, data')!.join('|');
-    for (const want of [/version/i, /drift/i, /validation/i]) assert.match(model, want);
+    const model = rows.get('Model: versions, quality, drift, data, training')!.join('|');
+    for (const want of [/version/i, /Accuracy/, /disagreement/i, /drift/i, /validation/i, /training/i])
+      assert.match(model, want);
     const runtime = rows.get('Runtime: CPU, memory, event loop')!.join('|');
     for (const want of [/CPU/, /Memory/, /Event-loop lag/]) assert.match(runtime, want);
   });
