@@ -136,7 +136,8 @@ describe('delayed ground truth', () => {
     const ids: string[] = [];
     for (const p of predicted) ids.push((await predict(p)).predictionId);
     const later = Date.now() + 5000;
-    ids.forEach((id, i) => monitor.recordOutcome(id, actual[i], { at: later }));
+    for (const [i, id] of ids.entries())
+      assert.equal(monitor.recordOutcome(id, actual[i], { at: later }), 'joined');
     const m = await scrape(registry);
     close(value(m, 'model_mean_absolute_error', V), 4.5 / 4, 'mae');
     close(value(m, 'model_mean_squared_error', V), 10.25 / 4, 'mse');
