@@ -44,6 +44,8 @@ function uniqueKey(value: unknown): string | undefined {
   }
 }
 
+type SampleKind = 'required' | 'null' | 'nonFinite' | 'type' | 'range' | 'domain' | 'unique';
+
 /** Shared knobs for every check of one run. */
 export interface CheckSettings {
   readonly sampleSize: number;
@@ -80,10 +82,10 @@ export class FeatureChecks {
   private uniqueChecked = 0;
   private readonly firstSeen = new Map<string, number>();
   private duplicates = 0;
-  private readonly samples: Record<
-    'required' | 'null' | 'nonFinite' | 'type' | 'range' | 'domain' | 'unique',
-    Sample
-  >;
+  // Samples are made on the first failure: most runs of a one-row request fail nothing.
+  private readonly samples: Partial<Record<SampleKind, Sample>> = {};
+  private readonly sampleSize: number;
+  private readonly redact: boolean;
 
   constructor(spec: FeatureSpec, defaultSeverity: Severity, settings: CheckSettings) {
     this.spec = spec;
@@ -94,17 +96,17 @@ export class FeatureChecks {
     this.maxNonFiniteRate = spec.maxNonFiniteRate ?? 0;
     this.numericType = spec.type === undefined || spec.type === 'number' || spec.type === 'integer';
     this.domain = spec.domain ? new Set(spec.domain) : undefined;
-    const redact = settings.redactAll || spec.redact === true;
-    const sample = () => new Sample(settings.sampleSize, redact);
-    this.samples = {
-      required: sample(),
-      null: sample(),
-      nonFinite: sample(),
-      type: sample(),
-      range: sample(),
-      domain: sample(),
-      unique: sample(),
-    };
+    this.redact = settings.redactAll || spec.redact === true;
+    this.sampleSize = settings.sampleSize;
+  }
+
+  private sample(kind: SampleKind): Sample {
+    let sample = this.samples[kind];
+    if (!sample) {
+      sample = new Sample(this.sampleSize, this.redact);
+      this.samples[kind] = sample;
+    }
+    return sample;
   }
 
   /**
@@ -118,7 +120,7 @@ export class FeatureChecks {
     if (!present) {
       this.missing++;
       if (this.required) {
-        this.samples.required.add(undefined, index);
+        this.sample('required').add(undefined, index);
         return true;
       }
       return false;
@@ -126,19 +128,19 @@ export class FeatureChecks {
     const value = (row as Record<string, unknown>)[name];
     if (value === null) {
       this.nulls++;
-      this.samples.null.add(null, index);
+      this.sample('null').add(null, index);
       return this.maxNullRate === 0;
     }
     if (this.numericType && typeof value === 'number' && !Number.isFinite(value)) {
       this.nonFinite++;
-      this.samples.nonFinite.add(value, index);
+      this.sample('nonFinite').add(value, index);
       return this.maxNonFiniteRate === 0;
     }
     this.typed++;
     if (!matchesType(this.spec.type, value)) {
       this.typeBad++;
       if (this.typesSeen.size < 16) this.typesSeen.add(typeName(value));
-      this.samples.type.add(value, index);
+      this.sample('type').add(value, index);
       return true;
     }
     let bad = false;
@@ -151,7 +153,7 @@ export class FeatureChecks {
         (this.spec.max !== undefined && value > this.spec.max)
       ) {
         this.rangeBad++;
-        this.samples.range.add(value, index);
+        this.sample('range').add(value, index);
         bad = true;
       }
     }
@@ -160,7 +162,7 @@ export class FeatureChecks {
       if (!this.domain.has(value as DomainValue)) {
         this.domainBad++;
         if (this.unseen.size < MAX_TRACKED_DISTINCT) this.unseen.add(describeValue(value) as DomainValue);
-        this.samples.domain.add(value, index);
+        this.sample('domain').add(value, index);
         bad = true;
       }
     }
@@ -172,7 +174,7 @@ export class FeatureChecks {
         if (first === undefined) this.firstSeen.set(key, index);
         else {
           this.duplicates++;
-          this.samples.unique.add(value, index);
+          this.sample('unique').add(value, index);
         }
       }
     }
@@ -195,7 +197,7 @@ export class FeatureChecks {
           observed_value: { present: rows - this.missing },
           expected: { required: true },
           sample: this.samples.required,
-          message: `${feature}: missing in ${this.missing} of ${rows} rows`,
+          message: () => `${feature}: missing in ${this.missing} of ${rows} rows`,
         }),
       );
     }
@@ -211,7 +213,7 @@ export class FeatureChecks {
         observed_value: nullRate,
         expected: { max_rate: this.maxNullRate },
         sample: this.samples.null,
-        message: `${feature}: null rate ${nullRate.toFixed(4)} above ${this.maxNullRate}`,
+        message: () => `${feature}: null rate ${nullRate.toFixed(4)} above ${this.maxNullRate}`,
       }),
     );
     if (this.numericType) {
@@ -227,7 +229,7 @@ export class FeatureChecks {
           observed_value: rate,
           expected: { max_rate: this.maxNonFiniteRate },
           sample: this.samples.nonFinite,
-          message: `${feature}: NaN/Infinity rate ${rate.toFixed(4)} above ${this.maxNonFiniteRate}`,
+          message: () => `${feature}: NaN/Infinity rate ${rate.toFixed(4)} above ${this.maxNonFiniteRate}`,
         }),
       );
     }
@@ -243,7 +245,7 @@ export class FeatureChecks {
           observed_value: { unexpected_types: [...this.typesSeen].sort() },
           expected: { type: spec.type },
           sample: this.samples.type,
-          message: `${feature}: ${this.typeBad} of ${this.typed} values are not of type ${spec.type}`,
+          message: () => `${feature}: ${this.typeBad} of ${this.typed} values are not of type ${spec.type}`,
         }),
       );
     }
@@ -260,7 +262,8 @@ export class FeatureChecks {
           observed_value: seen ? { min: this.observedMin, max: this.observedMax } : null,
           expected: { min: spec.min ?? null, max: spec.max ?? null },
           sample: this.samples.range,
-          message: `${feature}: ${this.rangeBad} of ${this.ranged} values outside [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}]`,
+          message: () =>
+            `${feature}: ${this.rangeBad} of ${this.ranged} values outside [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}]`,
         }),
       );
     }
@@ -276,7 +279,8 @@ export class FeatureChecks {
           observed_value: { unseen_categories: this.unseen.size },
           expected: { domain_size: this.domain.size },
           sample: this.samples.domain,
-          message: `${feature}: ${this.domainBad} of ${this.domainChecked} values are unseen categories`,
+          message: () =>
+            `${feature}: ${this.domainBad} of ${this.domainChecked} values are unseen categories`,
         }),
       );
     }
@@ -292,7 +296,8 @@ export class FeatureChecks {
           observed_value: { distinct: this.firstSeen.size },
           expected: { unique: true },
           sample: this.samples.unique,
-          message: `${feature}: ${this.duplicates} of ${this.uniqueChecked} values repeat an earlier row`,
+          message: () =>
+            `${feature}: ${this.duplicates} of ${this.uniqueChecked} values repeat an earlier row`,
         }),
       );
     }

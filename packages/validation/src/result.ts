@@ -14,10 +14,12 @@ export function checkResult(fields: {
   unexpected_count: number;
   observed_value: unknown;
   expected?: unknown;
-  sample?: { values: readonly unknown[]; indexes: readonly number[] };
-  message?: string;
+  sample?: { values: readonly unknown[]; indexes: readonly number[] } | undefined;
+  /** Made only for a failure: most checks pass, and their messages would be wasted work. */
+  message?: () => string;
 }): CheckResult {
-  return {
+  // Built field by field: object spread here showed up as the hottest line of a one-row request.
+  const out: Record<string, unknown> = {
     feature: fields.feature,
     check: fields.check,
     severity: fields.severity,
@@ -26,11 +28,12 @@ export function checkResult(fields: {
     unexpected_count: fields.unexpected_count,
     unexpected_percent: percent(fields.unexpected_count, fields.element_count),
     observed_value: fields.observed_value,
-    ...(fields.expected !== undefined ? { expected: fields.expected } : {}),
-    partial_unexpected_list: fields.sample?.values ?? [],
-    partial_unexpected_index_list: fields.sample?.indexes ?? [],
-    ...(!fields.success && fields.message !== undefined ? { message: fields.message } : {}),
   };
+  if (fields.expected !== undefined) out.expected = fields.expected;
+  out.partial_unexpected_list = fields.sample?.values ?? [];
+  out.partial_unexpected_index_list = fields.sample?.indexes ?? [];
+  if (!fields.success && fields.message !== undefined) out.message = fields.message();
+  return out as unknown as CheckResult;
 }
 
 /** Counts over a list of results. */

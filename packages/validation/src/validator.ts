@@ -5,6 +5,7 @@ import {
   type LogSink,
   logFields,
   reportError,
+  type SpanAttributes,
   safeCall,
   ThreadlineConfigError,
   withSpan,
@@ -44,6 +45,9 @@ const OPTION_KEYS = [
 ] as const;
 // Rows checked between two yields to the event loop: a big batch must not hold it for long.
 const CHUNK_ROWS = 1_024;
+const FORBIDDEN_EXPECTED = Object.freeze({
+  forbidden: Object.freeze(['__proto__', 'constructor', 'prototype']),
+});
 // Failed checks listed in one log line; the counts cover the rest.
 const MAX_LOGGED_FAILURES = 20;
 
@@ -136,10 +140,10 @@ export function createValidator(options: ValidatorOptions): Validator {
   };
 
   const run = (rows: readonly unknown[]): Promise<ValidationOutcome> => {
-    const attributes = {
+    const attributes: SpanAttributes = {
       'threadline.validation.mode': settings.mode,
       'threadline.validation.rows': rows.length,
-      ...(settings.name ? { 'threadline.validation.name': settings.name } : {}),
+      'threadline.validation.name': settings.name,
     };
     return withSpan('validation', attributes, async () => {
       try {
@@ -231,47 +235,56 @@ class InputChecks {
 
   finish(): CheckResult[] {
     const { rows, settings, samples } = this;
-    const base = { feature: '__input__', severity: 'error' as const, element_count: rows };
+    const feature = '__input__';
+    const severity = 'error';
     return [
       checkResult({
-        ...base,
+        feature,
+        severity,
+        element_count: rows,
         check: 'row_type',
         success: this.notObject === 0,
         unexpected_count: this.notObject,
         observed_value: { non_object_rows: this.notObject },
         expected: { row: 'object' },
         sample: samples.rowType,
-        message: `${this.notObject} of ${rows} rows are not objects`,
+        message: () => `${this.notObject} of ${rows} rows are not objects`,
       }),
       checkResult({
-        ...base,
+        feature,
+        severity,
+        element_count: rows,
         check: 'payload_depth',
         success: this.deep === 0,
         unexpected_count: this.deep,
         observed_value: { max_depth: this.maxDepthSeen },
         expected: { max_depth: settings.maxDepth },
         sample: samples.depth,
-        message: `${this.deep} of ${rows} rows nest deeper than ${settings.maxDepth}`,
+        message: () => `${this.deep} of ${rows} rows nest deeper than ${settings.maxDepth}`,
       }),
       checkResult({
-        ...base,
+        feature,
+        severity,
+        element_count: rows,
         check: 'payload_size',
         success: this.large === 0,
         unexpected_count: this.large,
         observed_value: { oversized_rows: this.large },
         expected: { max_values_per_row: settings.maxValuesPerRow },
         sample: samples.size,
-        message: `${this.large} of ${rows} rows hold more than ${settings.maxValuesPerRow} values`,
+        message: () => `${this.large} of ${rows} rows hold more than ${settings.maxValuesPerRow} values`,
       }),
       checkResult({
-        ...base,
+        feature,
+        severity,
+        element_count: rows,
         check: 'forbidden_key',
         success: this.forbidden === 0,
         unexpected_count: this.forbidden,
         observed_value: { rows_with_forbidden_keys: this.forbidden },
-        expected: { forbidden: ['__proto__', 'constructor', 'prototype'] },
+        expected: FORBIDDEN_EXPECTED,
         sample: samples.forbidden,
-        message: `${this.forbidden} of ${rows} rows carry __proto__, constructor or prototype keys`,
+        message: () => `${this.forbidden} of ${rows} rows carry __proto__, constructor or prototype keys`,
       }),
     ];
   }
@@ -280,33 +293,31 @@ class InputChecks {
 /** Standard Schema issues grouped by schema feature; issues elsewhere go to `__schema__`. */
 class SchemaChecks {
   private rows = 0;
+  // Entries are made on a feature's first issue; every feature still gets a (passing) result.
   private readonly failing = new Map<string, { rows: number; issues: number; sample: Sample }>();
   constructor(
     private readonly settings: Settings,
     private readonly severity: Severity,
-  ) {
-    for (const name of [...settings.featureNames, '__schema__']) {
-      const redact = settings.redact || settings.redactedFeatures.has(name);
-      this.failing.set(name, { rows: 0, issues: 0, sample: new Sample(settings.sampleSize, redact) });
-    }
-  }
+  ) {}
 
   /** Records one row's issues; returns true when the row failed. */
   add(issues: readonly RowIssue[], index: number): boolean {
     this.rows++;
     if (issues.length === 0) return false;
+    const { settings } = this;
     const touched = new Set<string>();
     for (const issue of issues) {
       const feature =
-        issue.key !== undefined && this.settings.featureNames.has(issue.key) ? issue.key : '__schema__';
-      const entry = this.failing.get(feature)!;
+        issue.key !== undefined && settings.featureNames.has(issue.key) ? issue.key : '__schema__';
+      const redact = settings.redact || settings.redactedFeatures.has(feature);
+      let entry = this.failing.get(feature);
+      if (!entry) {
+        entry = { rows: 0, issues: 0, sample: new Sample(settings.sampleSize, redact) };
+        this.failing.set(feature, entry);
+      }
       entry.issues++;
       // The sample shows the path and message (messages of some validators quote the value).
-      const text = `${issue.path || '(row)'}: ${issue.message}`;
-      entry.sample.add(
-        this.settings.redact || this.settings.redactedFeatures.has(feature) ? REDACTED : text,
-        index,
-      );
+      entry.sample.add(redact ? REDACTED : `${issue.path || '(row)'}: ${issue.message}`, index);
       touched.add(feature);
     }
     for (const feature of touched) this.failing.get(feature)!.rows++;
@@ -315,18 +326,20 @@ class SchemaChecks {
 
   finish(): CheckResult[] {
     const out: CheckResult[] = [];
-    for (const [feature, entry] of this.failing) {
+    for (const feature of [...this.settings.featureNames, '__schema__']) {
+      const entry = this.failing.get(feature);
+      const failedRows = entry?.rows ?? 0;
       out.push(
         checkResult({
           feature,
           check: 'schema',
           severity: this.severity,
-          success: entry.rows === 0,
+          success: failedRows === 0,
           element_count: this.rows,
-          unexpected_count: entry.rows,
-          observed_value: { issues: entry.issues },
-          sample: { values: entry.sample.values, indexes: entry.sample.indexes },
-          message: `${feature}: schema issues in ${entry.rows} of ${this.rows} rows`,
+          unexpected_count: failedRows,
+          observed_value: { issues: entry?.issues ?? 0 },
+          sample: entry?.sample,
+          message: () => `${feature}: schema issues in ${failedRows} of ${this.rows} rows`,
         }),
       );
     }
@@ -372,7 +385,7 @@ class UnknownFeatureChecks {
       observed_value: { distinct_unknown_features: this.names.size },
       expected: { features: this.settings.featureNames.size },
       sample: this.sample,
-      message: `${this.bad} of ${this.rows} rows carry features the schema does not declare`,
+      message: () => `${this.bad} of ${this.rows} rows carry features the schema does not declare`,
     });
   }
 }
@@ -392,7 +405,7 @@ async function evaluate(settings: Settings, rows: readonly unknown[]): Promise<V
         unexpected_count: n,
         observed_value: { rows: n },
         expected: { max_rows: settings.maxRows },
-        message: `${n} rows exceed the limit of ${settings.maxRows}`,
+        message: () => `${n} rows exceed the limit of ${settings.maxRows}`,
       }),
     ];
     const result = finishResult(mode, n, 0, results);
@@ -447,7 +460,7 @@ async function evaluate(settings: Settings, rows: readonly unknown[]): Promise<V
         unexpected_count: ok ? 0 : n,
         observed_value: n,
         expected: { min: min ?? null, max: max ?? null },
-        message: `${n} rows, expected [${min ?? 0}, ${max ?? 'inf'}]`,
+        message: () => `${n} rows, expected [${min ?? 0}, ${max ?? 'inf'}]`,
       }),
     );
   }
