@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   diag,
@@ -227,6 +229,7 @@ export class TrainingRun {
     this.summaryPath = options.summaryPath
       ?.replaceAll('{run_id}', this.runId)
       .replaceAll('{experiment}', this.experiment);
+    if (this.summaryPath) checkSummaryDir(this.summaryPath);
     this.stepLogEvery = options.stepLogEvery ?? 1;
     this.datasetVersion = options.datasetVersion ?? null;
     this.tags = { ...options.tags };
@@ -303,11 +306,7 @@ export class TrainingRun {
         await writeJsonAtomic(this.summaryPath, this.summary());
       } catch (error) {
         this.runStatus = 'failed';
-        const err = error as NodeJS.ErrnoException;
-        throw new ThreadlineConfigError(
-          COMPONENT,
-          `summaryPath ${JSON.stringify(this.summaryPath)} is not writable (${err.code ?? 'error'}: ${err.message}); the run did not start`,
-        );
+        throw notWritable(this.summaryPath, error);
       }
     }
     activeRuns.set(this.runId, this);
@@ -789,6 +788,30 @@ export class TrainingRun {
       { pushgateway_url: this.options.pushgateway?.url, ...errorFields(error) },
       'push to the Pushgateway failed; the run goes on',
     );
+  }
+}
+
+function notWritable(path: string, error: unknown): ThreadlineConfigError {
+  const err = error as NodeJS.ErrnoException;
+  return new ThreadlineConfigError(
+    COMPONENT,
+    `summaryPath ${JSON.stringify(path)} is not writable (${err.code ?? 'error'}: ${err.message}); the run did not start`,
+  );
+}
+
+/**
+ * The cheap synchronous part of the summary check, at setup: the directory exists and may be
+ * written. `begin()` then writes the first summary, which settles it.
+ */
+function checkSummaryDir(path: string): void {
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) {
+      throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+    }
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw notWritable(path, error);
   }
 }
 

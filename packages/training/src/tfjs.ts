@@ -3,7 +3,6 @@ import { trainingCodes } from './errors.js';
 import { TrainingRun } from './run.js';
 import { currentRun } from './track.js';
 import type { TrainingOptions } from './types.js';
-import { validateTrainingOptions } from './validate.js';
 
 /** TF.js log values: numbers once resolved (`CustomCallback` resolves scalars before calling us). */
 type TfLogs = Record<string, unknown> | undefined;
@@ -56,8 +55,9 @@ export function tfjsCallback(
   callbackOptions: TfjsCallbackOptions = {},
 ): TfjsTrainingCallback {
   const own = target !== undefined && !(target instanceof TrainingRun);
-  if (own) validateTrainingOptions(target);
-  let run: TrainingRun | undefined = target instanceof TrainingRun ? target : currentRun();
+  // An own run is built now, so bad options or an unwritable summary path fail at setup.
+  let run: TrainingRun | undefined =
+    target instanceof TrainingRun ? target : own ? new TrainingRun(target as TrainingOptions) : currentRun();
   const logSteps = callbackOptions.steps !== false;
   let epoch: number | undefined;
 
@@ -77,7 +77,8 @@ export function tfjsCallback(
     onTrainBegin: () =>
       guard('train_begin', async () => {
         if (own) {
-          run = new TrainingRun(target as TrainingOptions);
+          // A second fit with the same callback is a new run.
+          if (run?.status !== 'running') run = new TrainingRun(target as TrainingOptions);
           await run.begin();
         }
         run ??= currentRun();

@@ -104,16 +104,32 @@ test('a standalone TF.js callback starts and finishes its own run', async () => 
     { experiment: 'iris-tfjs-standalone', logger: sink, progress: false },
     { steps: false },
   );
+  let firstRun: string | undefined;
   try {
     await model.fit(xs, ys, { epochs: 3, batchSize: 75, verbose: 0, callbacks: callback });
+    firstRun = callback.run?.runId;
+    await model.fit(xs, ys, { epochs: 1, batchSize: 75, verbose: 0, callbacks: callback });
   } finally {
     xs.dispose();
     ys.dispose();
     model.dispose();
   }
   assert.equal(callback.run?.status, 'finished');
-  assert.equal(sink.events('training_started').length, 1);
-  assert.equal(sink.events('training_epoch').length, 3);
+  // A second fit with the same callback is a second run.
+  assert.notEqual(callback.run?.runId, firstRun);
+  assert.equal(sink.events('training_started').length, 2);
+  assert.equal(sink.events('training_epoch').filter((l) => l.run_id === firstRun).length, 3);
   assert.equal(sink.events('training_step').length, 0);
-  assert.equal(sink.events('training_finished')[0]!.run_id, callback.run?.runId);
+  assert.deepEqual(
+    sink.events('training_finished').map((l) => l.run_id),
+    [firstRun, callback.run?.runId],
+  );
+});
+
+test('a standalone TF.js callback with an unwritable summary path fails when it is created', () => {
+  assert.throws(
+    () => tfjsCallback({ experiment: 'x', summaryPath: '/nonexistent-dir/summary.json' }),
+    /summaryPath "\/nonexistent-dir\/summary\.json" is not writable \(ENOENT/,
+  );
+  assert.throws(() => tfjsCallback({ experiment: 'x', bogus: 1 } as never), /unknown option "bogus"/);
 });
