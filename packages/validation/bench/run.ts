@@ -20,10 +20,13 @@ const Row = z.object({
 
 async function perSecond(label: string, n: number, fn: (i: number) => unknown): Promise<number> {
   for (let i = 0; i < Math.min(n, 2_000); i++) await fn(i);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await fn(i);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const rate = n / seconds;
+  // Best of three: the machine may be busy, and the best run is the closest to the code's own cost.
+  let rate = 0;
+  for (let round = 0; round < 3; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await fn(i);
+    rate = Math.max(rate, n / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
   console.log(`${label.padEnd(48)} ${Math.round(rate).toLocaleString('en-US').padStart(10)} ops/s`);
   return rate;
 }
@@ -32,7 +35,7 @@ const base = { registry: createRegistry(), logger: false as const };
 const checksOnly = createValidator({ ...base, schema });
 const zodOnly = createValidator({ ...base, standardSchema: Row });
 const both = createValidator({ ...base, schema, standardSchema: Row });
-const N = 50_000;
+const N = 20_000;
 
 console.log('one row per call');
 const peer = await perSecond('zod safeParse (peer, no metrics or results)', N, (i) =>
