@@ -1,6 +1,6 @@
 // Validation throughput: one row per call (the inference path) and large batches (the pipeline
 // path), against zod's own safeParse as the peer. Run from the repository root:
-//   node --conditions=threadline-source --import tsx packages/validation/bench/run.ts
+//   npm run bench -- validation
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRegistry } from '@threadline/core';
 import { createValidator, inferSchema } from '@threadline/validation';
