@@ -37,6 +37,8 @@ const COMPONENT = 'training';
 export const MAX_EPOCH_DURATIONS = 1000;
 /** Most distinct metric names and data-load phases a run tracks; more fold into `__overflow__`. */
 export const MAX_TRACKED_NAMES = 200;
+/** Longest delay before step counts and values reach the Prometheus metrics. */
+const STEP_FLUSH_MS = 1000;
 const MAX_GOAL_NAME = /(acc|auc|precision|recall|f1|score|r2)/i;
 /** Fields every training line carries; a metric of the same name is written as `metric_<name>`. */
 const RESERVED = new Set([
@@ -213,6 +215,8 @@ export class TrainingRun {
   private readonly recentEpochDurations: number[] = [];
   private readonly dataLoadStats = new Map<string, DurationSummary>();
   private epochStart: { index: number; at: number } | undefined;
+  private pendingSteps = 0;
+  private lastStepFlush = 0;
   private unwatch: (() => void) | undefined;
   private summaryWrites: Promise<void> = Promise.resolve();
   private summaryVersion = 0;
@@ -438,7 +442,9 @@ export class TrainingRun {
           stat.best = raw;
           stat.best_index = index;
         }
-        if (order !== 'out_of_order') m.metric.set({ ...this.labels(), name, scope }, raw);
+        // Step values reach the gauge in flushStepMetrics, at most once a second.
+        if (scope === 'epoch' && order !== 'out_of_order')
+          m.metric.set({ ...this.labels(), name, scope }, raw);
       } else {
         stat.non_finite_count++;
         this.nonFiniteValues++;
@@ -486,7 +492,9 @@ export class TrainingRun {
     this.stepCount++;
     const { fields, display, nonFinite } = this.record('step', metrics, step, order);
     const m = this.shared.metrics;
-    m.steps.inc(this.labels());
+    this.pendingSteps++;
+    const now = performance.now();
+    if (now - this.lastStepFlush >= STEP_FLUSH_MS) this.flushStepMetrics(now);
     if (order !== 'in_order') m.outOfOrder.inc({ ...this.labels(), kind: 'step' });
     this.progress.step(display);
     const flagged = order !== 'in_order' || nonFinite.length > 0;
@@ -505,6 +513,23 @@ export class TrainingRun {
       },
       `step ${step}`,
     );
+  }
+
+  /**
+   * Moves step counts and the latest step values into the Prometheus metrics. Steps can come
+   * thousands a second and a scrape or push needs only the latest, so this runs at most once a
+   * second from `logStep`, and at each epoch end and at the end of the run.
+   */
+  private flushStepMetrics(now = performance.now()): void {
+    this.lastStepFlush = now;
+    const m = this.shared.metrics;
+    if (this.pendingSteps > 0) {
+      m.steps.inc(this.labels(), this.pendingSteps);
+      this.pendingSteps = 0;
+    }
+    for (const [name, stat] of this.stepMetrics) {
+      if (stat.last !== null) m.metric.set({ ...this.labels(), name, scope: 'step' }, stat.last);
+    }
   }
 
   /** Marks the start of an epoch (for callback-style loops; `epoch()` does it for you). */
@@ -550,6 +575,7 @@ export class TrainingRun {
       },
       `epoch ${index}`,
     );
+    this.flushStepMetrics();
     if (this.options.pushgateway?.everyEpoch) void this.pusher?.push();
   }
 
@@ -683,6 +709,7 @@ export class TrainingRun {
     this.unwatch = undefined;
     this.progress.stop();
     const m = this.shared.metrics;
+    this.flushStepMetrics();
     this.setStatusMetric(status);
     m.failed.set(this.labels(), status === 'finished' ? 0 : 1);
     m.runDuration.set(this.labels(), this.durationMs / 1000);

@@ -137,6 +137,7 @@ describe('a plain-JS training loop on iris', () => {
       assert.equal(sample(text, 'training_epochs_total'), epochs);
       assert.equal(sample(text, 'training_steps_total'), epochs * 5);
       assert.equal(sample(text, 'training_metric', { name: 'loss', scope: 'epoch' }), losses.at(-1));
+      assert.equal(sample(text, 'training_metric', { name: 'loss', scope: 'step' }), steps.at(-1)!.loss);
       assert.equal(sample(text, 'training_data_load_duration_seconds_count', { phase: 'load_iris' }), 1);
     } finally {
       cleanup();
