@@ -1,0 +1,21 @@
+// Entry point: `npm start -w examples/koa-inference` (PORT, default 3100; HOST, default 127.0.0.1).
+// JSON log lines go to stdout; the banner saying where to look goes to stderr.
+import type { Server } from 'node:http';
+import { createKoaService } from './app.js';
+
+const port = Number(process.env.PORT ?? 3100);
+const host = process.env.HOST ?? '127.0.0.1';
+const service = await createKoaService({ faultRate: Number(process.env.FAULT_RATE ?? 0) });
+const server: Server = service.app.listen(port, host);
+await new Promise<void>((resolve) => server.once('listening', resolve));
+process.stderr.write(
+  `\n  koa-inference is up on http://${host}:${port}\n  try: curl http://${host}:${port}/recommendations/42\n  metrics: http://${host}:${port}/metrics\n\n`,
+);
+const stop = () => {
+  server.close();
+  server.closeAllConnections();
+  service.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
