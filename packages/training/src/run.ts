@@ -120,7 +120,11 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-type Order = 'in_order' | 'out_of_order' | 'duplicate';
+/**
+ * `continued`: the highest index again with metrics not yet recorded there (validation metrics
+ * logged after the training ones), merged without a flag.
+ */
+type Order = 'in_order' | 'continued' | 'out_of_order' | 'duplicate';
 
 interface IndexState {
   highest: number | null;
@@ -132,15 +136,18 @@ function nextIndex(state: IndexState): number {
   return state.highest === null ? 0 : state.highest + 1;
 }
 
-/** Classifies an index against the highest seen so far, and moves the highest. */
-function place(state: IndexState, index: number): Order {
+/**
+ * Classifies an index against the highest seen so far, and moves the highest. `repeats` says
+ * whether a metric of this record already has a value at this index.
+ */
+function place(state: IndexState, index: number, repeats: boolean): Order {
   let order: Order = 'in_order';
   if (state.highest !== null && index < state.highest) {
     order = 'out_of_order';
     state.outOfOrder++;
   } else if (state.highest !== null && index === state.highest) {
-    order = 'duplicate';
-    state.duplicates++;
+    order = repeats ? 'duplicate' : 'continued';
+    if (repeats) state.duplicates++;
   }
   if (state.highest === null || index > state.highest) state.highest = index;
   return order;
@@ -175,11 +182,12 @@ export function activeRun(runId: string | undefined): TrainingRun | undefined {
  * One training run: its parameters, metrics, durations and status, and the outputs they feed
  * (log lines, summary file, Prometheus metrics, Pushgateway, progress display).
  *
- * Index rule for steps and epochs: an index at or below the highest seen so far is kept, not
- * dropped. It is logged with `out_of_order: true` (lower) or `duplicate: true` (equal), counted in
- * the summary and in `training_out_of_order_steps_total`, and counts toward "best"; "last" is the
- * value at the highest index (a duplicate of the highest index replaces it, a lower index never does).
- * A missing index means "the next one" (highest + 1).
+ * Index rule for steps and epochs: nothing is dropped. An index below the highest seen so far is
+ * logged with `out_of_order: true`; the highest index again with a metric already recorded there is
+ * logged with `duplicate: true`; both are counted in the summary and in
+ * `training_out_of_order_steps_total`, and count toward "best". The highest index again with only new
+ * metrics (validation after training) is merged without a flag. "Last" is the value at the highest
+ * index (a duplicate replaces it, a lower index never does). A missing index means highest + 1.
  */
 export class TrainingRun {
   /** The run's ID, `run_id` in logs. */
@@ -432,7 +440,7 @@ export class TrainingRun {
         store.set(name, stat);
       }
       stat.count++;
-      if (order !== 'out_of_order' && index >= stat.last_index) {
+      if (stat.count === 1 || (order !== 'out_of_order' && index >= stat.last_index)) {
         stat.last = finite ? raw : null;
         stat.last_index = index;
       }
@@ -465,6 +473,15 @@ export class TrainingRun {
     return { fields, display, nonFinite };
   }
 
+  /** True when one of these metrics already has a value at `index`. */
+  private repeats(store: Map<string, MetricSummary>, metrics: Metrics, index: number): boolean {
+    for (const name in metrics) {
+      const stat = store.get(name);
+      if (stat && stat.count > 0 && stat.last_index === index) return true;
+    }
+    return false;
+  }
+
   private goal(name: string): MetricGoal {
     return this.options.metricGoals?.[name] ?? (MAX_GOAL_NAME.test(name) ? 'max' : 'min');
   }
@@ -488,16 +505,19 @@ export class TrainingRun {
   logStep(metrics: Metrics, options?: { step?: number; epoch?: number }): void {
     if (this.late('step')) return;
     const step = this.takeIndex('step', options?.step, this.stepIndex);
-    const order = place(this.stepIndex, step);
-    this.stepCount++;
+    const order = place(this.stepIndex, step, this.repeats(this.stepMetrics, metrics, step));
     const { fields, display, nonFinite } = this.record('step', metrics, step, order);
     const m = this.shared.metrics;
-    this.pendingSteps++;
+    if (order !== 'continued') {
+      this.stepCount++;
+      this.pendingSteps++;
+    }
     const now = performance.now();
     if (now - this.lastStepFlush >= STEP_FLUSH_MS) this.flushStepMetrics(now);
-    if (order !== 'in_order') m.outOfOrder.inc({ ...this.labels(), kind: 'step' });
+    if (order === 'out_of_order' || order === 'duplicate')
+      m.outOfOrder.inc({ ...this.labels(), kind: 'step' });
     this.progress.step(display);
-    const flagged = order !== 'in_order' || nonFinite.length > 0;
+    const flagged = order === 'out_of_order' || order === 'duplicate' || nonFinite.length > 0;
     if (!flagged && this.stepCount % this.stepLogEvery !== 0 && this.stepLogEvery > 1) return;
     const epoch = options?.epoch ?? this.epochStart?.index;
     this.line(
@@ -550,11 +570,12 @@ export class TrainingRun {
     const started = this.epochStart?.index === index ? this.epochStart.at : undefined;
     const durationMs = options?.durationMs ?? (started !== undefined ? performance.now() - started : null);
     if (started !== undefined) this.epochStart = undefined;
-    const order = place(this.epochIndex, index);
+    const order = place(this.epochIndex, index, this.repeats(this.epochMetrics, metrics, index));
     const { fields, display, nonFinite } = this.record('epoch', metrics, index, order);
     const m = this.shared.metrics;
-    m.epochs.inc(this.labels());
-    if (order !== 'in_order') m.outOfOrder.inc({ ...this.labels(), kind: 'epoch' });
+    if (order !== 'continued') m.epochs.inc(this.labels());
+    if (order === 'out_of_order' || order === 'duplicate')
+      m.outOfOrder.inc({ ...this.labels(), kind: 'epoch' });
     if (durationMs !== null && Number.isFinite(durationMs) && durationMs >= 0) {
       addDuration(this.epochDurations, durationMs);
       this.recentEpochDurations.push(round(durationMs));

@@ -10,6 +10,7 @@ import {
   currentRun,
   type RunSummary,
   runTraining,
+  startRun,
   TrainingParamError,
   trainingCodes,
   wrapTraining,
@@ -180,6 +181,7 @@ describe('run rules', () => {
       run.logStep({ loss: 0.1 }, { step: 2 }); // late arrival
       run.logStep({ loss: 0.4 }, { step: 3 }); // duplicate of the highest: replaces last
       run.logStep({ loss: 0.3 }); // next index after the highest: 4
+      run.logStep({ val_loss: 0.35 }, { step: 4 }); // new metric at the highest index: merged, no flag
       summary = run.summary();
     });
     const steps = sink.events('training_step');
@@ -192,8 +194,10 @@ describe('run rules', () => {
         [2, 0.1, true, false],
         [3, 0.4, false, true],
         [4, 0.3, false, false],
+        [4, undefined, false, false],
       ],
     );
+    assert.equal(steps.at(-1)!.val_loss, 0.35);
     assert.deepEqual(summary!.steps, { count: 6, last_step: 4, out_of_order: 1, duplicates: 1 });
     assert.equal(summary!.metrics.step.loss!.last, 0.3);
     assert.equal(summary!.metrics.step.loss!.best, 0.1);
@@ -328,6 +332,28 @@ describe('run rules', () => {
     } finally {
       cleanup();
     }
+  });
+
+  test('startRun drives a run by hand; events after its end are not recorded', async () => {
+    const sink = captureSink();
+    const run = await startRun({ experiment: 'manual', logger: sink, progress: false });
+    assert.equal(run.status, 'running');
+    run.beginEpoch(0);
+    run.logStep({ loss: 1 });
+    run.logEpoch(0, { loss: 0.9 });
+    await run.end('failed', new TypeError('labels missing'));
+    await run.end('finished');
+    run.logStep({ loss: 0.1 });
+    run.logEpoch(1, { loss: 0.1 });
+    assert.equal(run.status, 'failed');
+    assert.equal(run.summary().error?.message, 'labels missing');
+    assert.equal(run.summary().steps.count, 1);
+    assert.equal(sink.events('training_step').length, 1);
+    assert.equal(sink.events('training_epoch').length, 1);
+    assert.equal(sink.events('training_failed')[0]!.error_type, 'TypeError');
+    assert.equal(sink.events('training_finished').length, 0);
+    // Lines carry the run even though no context was entered.
+    assert.ok(sink.lines.every((l) => l.fields.run_id === run.runId && l.fields.experiment === 'manual'));
   });
 
   test('bad options throw at setup', () => {
