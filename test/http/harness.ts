@@ -61,11 +61,27 @@ function streamThatFails(): Readable {
   });
 }
 
-async function work(log: LogSink | undefined, step: string): Promise<string | undefined> {
+async function work(log: LogSink | undefined, step: string, tag?: string): Promise<string | undefined> {
   await sleep(Math.floor(Math.random() * 3));
   await Promise.resolve();
-  log?.log('info', { event: 'handler', step }, 'in handler');
+  log?.log('info', { event: 'handler', step, tag }, 'in handler');
   return getContext()?.request_id;
+}
+
+/** A debug line as a logger bridge writes it: now, held in the request's buffer, or by level. */
+function debugLine(log: LogSink | undefined, n: number): void {
+  if (!log) return;
+  const write = () => log.log('debug', { event: 'debug_line', n }, 'detail');
+  const decision = debugDecision();
+  if (decision === 'write') write();
+  else if (decision === 'buffer') bufferDebugLine(write);
+}
+
+async function debugWork(log: LogSink | undefined, fail: boolean): Promise<void> {
+  debugLine(log, 1);
+  await sleep(1);
+  debugLine(log, 2);
+  if (fail) throw new Error('debug boom');
 }
 
 function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: never) => void {
@@ -79,7 +95,7 @@ function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: nev
   });
   app.get('/users/:id', async (req, res, next) => {
     try {
-      const seen = await work(o.handlerLog, 'users');
+      const seen = await work(o.handlerLog, 'users', req.params.id);
       res.json({ id: req.params.id, seen });
     } catch (e) {
       next(e);
@@ -121,6 +137,13 @@ function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: nev
     await sleep(300);
     if (!res.destroyed) res.send('late');
   });
+  app.get('/dbg', async (_req, res) => {
+    await debugWork(o.handlerLog, false);
+    res.send('ok');
+  });
+  app.get('/dbg-fail', async (_req, _res, next) => {
+    await debugWork(o.handlerLog, true).catch(next);
+  });
   app.all('/any', (req, res) => {
     res.send(`method ${req.method}`);
   });
@@ -138,7 +161,7 @@ function buildKoa(Lib: typeof Koa, o: AppOptions): (req: never, res: never) => v
     ctx.body = 'ok';
   });
   router.get('/users/:id', async (ctx) => {
-    const seen = await work(o.handlerLog, 'users');
+    const seen = await work(o.handlerLog, 'users', ctx.params.id);
     ctx.body = { id: ctx.params.id, seen };
   });
   const items = new Router();
@@ -176,6 +199,13 @@ function buildKoa(Lib: typeof Koa, o: AppOptions): (req: never, res: never) => v
   router.get('/slow', async (ctx) => {
     await sleep(300);
     ctx.body = 'late';
+  });
+  router.get('/dbg', async (ctx) => {
+    await debugWork(o.handlerLog, false);
+    ctx.body = 'ok';
+  });
+  router.get('/dbg-fail', async () => {
+    await debugWork(o.handlerLog, true);
   });
   router.all('/any', (ctx) => {
     ctx.body = `method ${ctx.method}`;
