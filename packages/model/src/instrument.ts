@@ -58,6 +58,8 @@ interface Settings<I, P, R, O, T> {
   readonly postprocess?: (raw: R) => O | Promise<O>;
   readonly batch: boolean;
   readonly inputSize: (input: I) => number | undefined;
+  /** True when the user gave `inputSize`: only then is `model_input_size` observed. */
+  readonly sizeHistogram: boolean;
   readonly label?: (item: T) => string;
   readonly score?: (item: T) => number;
   readonly value?: (item: T) => number;
@@ -150,6 +152,7 @@ function settings<I, P, R, O, T>(
     task: resolved,
     batch: check.boolean(COMPONENT, 'batch', o.batch, false),
     inputSize: check.fn(COMPONENT, 'inputSize', o.inputSize, defaultSize as (input: I) => number | undefined),
+    sizeHistogram: o.inputSize !== undefined,
     timeoutMs: check.number(COMPONENT, 'timeoutMs', o.timeoutMs, 0, { min: 0, max: 2_147_483_647 }),
     track: check.boolean(COMPONENT, 'trackOutcomes', o.trackOutcomes, true) && spec !== undefined,
     spec,
@@ -293,7 +296,7 @@ class Instrumented<I, P, R, O, T> {
         const n = s.inputSize(input);
         if (typeof n === 'number' && Number.isFinite(n) && n >= 0) {
           size = n;
-          core.metrics.inputSize.observe(cell.labels, n);
+          if (s.sizeHistogram) core.metrics.inputSize.observe(cell.labels, n);
         }
       }
       if (nonFinite > 0) {

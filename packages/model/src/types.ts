@@ -92,7 +92,12 @@ export interface PredictOptions<I, P, R, O, T = O> {
   readonly postprocess?: (raw: R) => O | Promise<O>;
   /** The input is an array of items and the output an array of one output per item. */
   readonly batch?: boolean;
-  /** Size of one input for `input_size` and `model_input_size` (default: length of an array or string). */
+  /**
+   * Size of one input in the unit that matters for the model (tokens, rows, pixels). Given, it is
+   * observed in `model_input_size` and logged as `input_size`; without it only the line gets
+   * `input_size`, from the length of an array, typed array or string (a fixed-width feature
+   * vector would fill the histogram with one value at the cost of an observe per call).
+   */
   readonly inputSize?: (input: I) => number | undefined;
   /** Classification: the predicted class of one output item. */
   readonly label?: (item: T) => string;
