@@ -609,25 +609,28 @@ export class TrainingRun {
     fn: () => Metrics | undefined | Promise<Metrics | undefined>,
   ): Promise<void> {
     const at = this.beginEpoch(index);
-    let metrics: Metrics | undefined;
-    try {
-      metrics = await withSpan('training.epoch', { run_id: this.runId, 'training.epoch': at }, () =>
-        runWithContext({ attributes: { epoch: at } }, fn),
-      );
-    } catch (error) {
-      const ms = this.epochStart?.index === at ? performance.now() - this.epochStart.at : null;
-      this.epochStart = undefined;
-      if (this.runStatus === 'running') {
-        this.line(
-          'error',
-          'training_epoch_failed',
-          { epoch: at, ...(ms !== null ? { duration_ms: round(ms) } : {}), ...errorFields(error) },
-          `epoch ${at} failed`,
-        );
-      }
-      throw error;
-    }
-    this.logEpoch(at, metrics ?? {});
+    // The epoch's lines are written inside its span and context, so they carry its span_id.
+    await withSpan('training.epoch', { run_id: this.runId, 'training.epoch': at }, () =>
+      runWithContext({ attributes: { epoch: at } }, async () => {
+        let metrics: Metrics | undefined;
+        try {
+          metrics = await fn();
+        } catch (error) {
+          const ms = this.epochStart?.index === at ? performance.now() - this.epochStart.at : null;
+          this.epochStart = undefined;
+          if (this.runStatus === 'running') {
+            this.line(
+              'error',
+              'training_epoch_failed',
+              { epoch: at, ...(ms !== null ? { duration_ms: round(ms) } : {}), ...errorFields(error) },
+              `epoch ${at} failed`,
+            );
+          }
+          throw error;
+        }
+        this.logEpoch(at, metrics ?? {});
+      }),
+    );
   }
 
   /** Times a data-load phase (reading, decoding, batching), logged as `training_data_load`. */
@@ -651,18 +654,16 @@ export class TrainingRun {
         `data load ${phase}`,
       );
     };
-    try {
-      const result = await withSpan(
-        'training.data_load',
-        { run_id: this.runId, 'training.phase': phase },
-        fn,
-      );
-      finish(true);
-      return result;
-    } catch (error) {
-      finish(false, error);
-      throw error;
-    }
+    return withSpan('training.data_load', { run_id: this.runId, 'training.phase': phase }, async () => {
+      try {
+        const result = await fn();
+        finish(true);
+        return result;
+      } catch (error) {
+        finish(false, error);
+        throw error;
+      }
+    });
   }
 
   /** The run summary as it stands now. */

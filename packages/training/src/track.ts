@@ -31,22 +31,21 @@ async function execute<R>(
   options: TrainingOptions,
   fn: (run: TrainingRun) => R | Promise<R>,
 ): Promise<R> {
-  return inRunContext(run, options, async () => {
-    await run.begin();
-    let result: R;
-    try {
-      result = await withSpan(
-        'training.run',
-        { run_id: run.runId, 'training.experiment': run.experiment },
-        () => fn(run),
-      );
-    } catch (error) {
-      await run.end('failed', error);
-      throw error;
-    }
-    await run.end('finished');
-    return result;
-  });
+  // The run's own lines (started, finished, failed) are written inside its span, like its epochs'.
+  return inRunContext(run, options, () =>
+    withSpan('training.run', { run_id: run.runId, 'training.experiment': run.experiment }, async () => {
+      await run.begin();
+      let result: R;
+      try {
+        result = await fn(run);
+      } catch (error) {
+        await run.end('failed', error);
+        throw error;
+      }
+      await run.end('finished');
+      return result;
+    }),
+  );
 }
 
 /**
