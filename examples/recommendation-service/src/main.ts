@@ -1,7 +1,7 @@
 // Entry point (`npm start` at the repository root). Configuration from the environment:
 //   PORT (3000), HOST (127.0.0.1), TRAFFIC (1: built-in synthetic traffic; 0: none),
 //   TRAFFIC_RATE (requests/s, 20), FAULT_RATE (share of failing feature lookups; 0.03 with traffic),
-//   RETRAIN_INTERVAL_MS (the "nightly" job's period, 24 h), DATA_DIR (a temporary directory),
+//   RETRAIN_INTERVAL_MS (the "nightly" job's period, 24 h), TRAIN_EPOCHS (10), DATA_DIR (a temporary directory),
 //   CLUSTER_WORKERS (0: one process; N: a Node cluster of N workers, /metrics summed by the primary
 //   on METRICS_PORT, default PORT + 1).
 // JSON log lines go to stdout; the banner saying where to look goes to stderr.
@@ -45,6 +45,7 @@ if (workers > 0 && cluster.isPrimary) {
     registry,
     faultRate,
     ...(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {}),
+    ...(env.TRAIN_EPOCHS ? { epochs: Number(env.TRAIN_EPOCHS) } : {}),
   });
   if (cluster.isWorker) clusterWorkerMetrics({ registry });
   const server: Server = service.app.listen(port, host);
