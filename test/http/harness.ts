@@ -7,7 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
-import { createRegistry, getContext, type HttpOptions, jsonLineSink, type LogSink } from '@threadline/core';
+import {
+  bufferDebugLine,
+  createRegistry,
+  debugDecision,
+  getContext,
+  type HttpOptions,
+  jsonLineSink,
+  type LogSink,
+} from '@threadline/core';
 import { threadline as expressThreadline, metricsHandler } from '@threadline/express';
 import { threadline as koaThreadline, metricsMiddleware } from '@threadline/koa';
 import express from 'express';
