@@ -1,4 +1,5 @@
 import { check, ThreadlineConfigError, warnOnce } from '@threadline/core';
+import { modelCodes } from './codes.js';
 import { stableUnit } from './hash.js';
 import { predictorInternals } from './instrument.js';
 import type { CanaryOptions, DeclaredModel, Prediction, Predictor } from './types.js';
@@ -40,7 +41,7 @@ export function createCanary<I, O>(options: CanaryOptions<I, O>): Canary<I, O> {
   const choose = (id: string): Predictor<I, O> => {
     if (typeof id !== 'string' || id === '') {
       warnOnce('model.canary:no-id', {
-        code: 'TL_MODEL_CANARY_NO_ID',
+        code: modelCodes.CANARY_NO_ID,
         component: COMPONENT,
         message: 'canary called without a routing ID; such calls go to the primary',
       });

@@ -15,6 +15,8 @@ export const modelCodes = {
   OUTCOME_REJECTED: 'TL_MODEL_OUTCOME_REJECTED',
   /** A shadow model failed or ran past its budget; the primary answer was unaffected. */
   SHADOW_FAILED: 'TL_MODEL_SHADOW_FAILED',
+  /** A canary was called without a routing ID; the call went to the primary. */
+  CANARY_NO_ID: 'TL_MODEL_CANARY_NO_ID',
 } as const;
 
 /** Thrown to the caller of an instrumented predict function that did not settle in time. */

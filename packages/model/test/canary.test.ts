@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { describe, test } from 'node:test';
+import { DIAG_CHANNEL } from '@threadline/core';
 import { createModelMonitor, stableHash32, stableUnit } from '@threadline/model';
 import { Registry } from 'prom-client';
 import { scrape, value } from './helpers.js';
@@ -86,7 +88,18 @@ describe('canary', () => {
       value(m, 'model_predictions_total', { model_name: 'churn', model_version: '1' }),
       200 - expectedCandidate,
     );
-    assert.equal(canary.choose('').model.version, '1', 'no ID: primary');
+    const diags: { code: string }[] = [];
+    const onDiag = (event: unknown) => diags.push(event as { code: string });
+    diagnostics.subscribe(DIAG_CHANNEL, onDiag);
+    try {
+      assert.equal(canary.choose('').model.version, '1', 'no ID: primary');
+    } finally {
+      diagnostics.unsubscribe(DIAG_CHANNEL, onDiag);
+    }
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ['TL_MODEL_CANARY_NO_ID'],
+    );
   });
 
   test('bad canary options throw at setup', () => {
