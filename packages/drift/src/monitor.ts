@@ -1,0 +1,363 @@
+import {
+  check,
+  getContext,
+  logFields,
+  type ModelRef,
+  reportError,
+  runWithContext,
+  safeCall,
+  startJob,
+  ThreadlineConfigError,
+  withSpan,
+} from '@threadline/core';
+import { register as defaultRegistry } from 'prom-client';
+import { scoreAccumulator } from './compare.js';
+import { finalize, methodFor, resolveTestOptions } from './evaluate.js';
+import { type DriftMetrics, driftMetrics, registerHistogramSource } from './metrics.js';
+import { loadProfile } from './profile.js';
+import type { DriftMonitorOptions, DriftProfile, DriftReport, LogSink } from './types.js';
+import { type Accumulator, accumulatorFor, type FeatureSpec, specFor } from './window.js';
+
+const COMPONENT = 'drift';
+const OPTION_KEYS = [
+  'reference',
+  'window',
+  'registry',
+  'metrics',
+  'model',
+  'logger',
+  'onReport',
+  'now',
+  'method',
+  'threshold',
+  'features',
+  'driftShare',
+  'correction',
+  'minSamples',
+];
+
+/** A streaming drift monitor over one reference profile. */
+export interface DriftMonitor {
+  /** The reference profile. */
+  readonly profile: DriftProfile;
+  /**
+   * Adds one row (feature name → value). Unknown keys are ignored; bad values are counted. Never
+   * throws; when the row completes a window slice, the evaluation runs after the call returns.
+   */
+  observe(row: Readonly<Record<string, unknown>>): void;
+  /** Evaluates the current window now (synchronously) and publishes the report. */
+  evaluate(): DriftReport;
+  /** The last report, if any. */
+  lastReport(): DriftReport | undefined;
+  /** Resolves when the evaluations already scheduled have finished. */
+  flush(): Promise<void>;
+  /** Stops the timer, detaches the metrics source. Idempotent. */
+  close(): void;
+}
+
+interface Slice {
+  readonly accs: Accumulator[];
+  rows: number;
+  start: number;
+}
+
+/**
+ * Creates a streaming drift monitor: rows go into a count- or time-based window (tumbling or
+ * sliding by slices) whose memory is fixed by the profile (cells and bins per feature), never by
+ * the rows. Each completed window (each slice, when sliding) is evaluated against the reference;
+ * the report updates the metrics, logs `drift_detected` when a feature crosses its threshold and
+ * goes to `onReport`. Throws `ThreadlineConfigError` for bad options.
+ */
+export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
+  check.keys(COMPONENT, options, OPTION_KEYS);
+  if (!options || options.reference === undefined)
+    throw new ThreadlineConfigError(COMPONENT, 'option reference is required');
+  const profile = loadProfile(options.reference);
+  const names = Object.keys(profile.features);
+  const tests = resolveTestOptions(options, names);
+  // Fail at setup on a method that does not fit a feature's kind.
+  for (const name of names) {
+    const f = profile.features[name]!;
+    methodFor(name, f.kind, f.count, f.kind === 'categorical' ? Object.keys(f.categories).length : 0, tests);
+  }
+  const win = options.window ?? {};
+  check.keys(COMPONENT, win, ['type', 'rows', 'durationMs', 'slices']);
+  const type = check.oneOf(COMPONENT, 'window.type', win.type, ['tumbling', 'sliding'], 'tumbling');
+  if (win.rows !== undefined && win.durationMs !== undefined) {
+    throw new ThreadlineConfigError(COMPONENT, 'option window takes rows or durationMs, not both');
+  }
+  const byTime = win.durationMs !== undefined;
+  const size = byTime
+    ? check.number(COMPONENT, 'window.durationMs', win.durationMs, 60_000, { min: 1 })
+    : check.number(COMPONENT, 'window.rows', win.rows, 1000, { min: 1, integer: true });
+  const sliceCount =
+    type === 'sliding'
+      ? check.number(COMPONENT, 'window.slices', win.slices, 10, { min: 2, max: 1000, integer: true })
+      : 1;
+  const sliceSize = byTime ? size / sliceCount : Math.max(1, Math.ceil(size / sliceCount));
+  const now = check.fn<() => number>(COMPONENT, 'now', options.now, Date.now);
+  const onReport = check.fn<((r: DriftReport) => void) | undefined>(
+    COMPONENT,
+    'onReport',
+    options.onReport,
+    undefined,
+  );
+  const logger = options.logger;
+  if (logger !== undefined && (logger === null || typeof logger.log !== 'function')) {
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      'option logger must have a log(level, fields, message) method',
+    );
+  }
+  const model: ModelRef | undefined = options.model ?? getContext()?.model;
+  const metricsOn = check.boolean(COMPONENT, 'metrics', options.metrics, true);
+  const metrics = metricsOn ? driftMetrics(options.registry, names.length) : undefined;
+
+  const specs: FeatureSpec[] = names.map((n) => specFor(n, profile.features[n]!));
+  const fresh = (): Accumulator[] => specs.map(accumulatorFor);
+  const slices: Slice[] = Array.from({ length: sliceCount }, () => ({
+    accs: fresh(),
+    rows: 0,
+    start: now(),
+  }));
+  let current = 0;
+  let closed = false;
+  let last: DriftReport | undefined;
+  const drifting = new Map<string, boolean>();
+  let pending: Promise<void> = Promise.resolve();
+
+  // Fleet histogram totals: slices are added when they close; the open slice is read live.
+  const totals = specs.map((s) => ({
+    counts: new Float64Array(s.kind === 'numeric' ? s.bounds.length + 1 : 0),
+    sum: 0,
+    count: 0,
+  }));
+  const detach = metricsOn
+    ? registerHistogramSource(options.registry ?? defaultRegistry, {
+        model,
+        *histograms() {
+          const open = slices[current]!.accs;
+          for (let i = 0; i < specs.length; i++) {
+            const spec = specs[i]!;
+            const acc = open[i]!;
+            if (spec.kind !== 'numeric' || acc.kind !== 'numeric') continue;
+            const t = totals[i]!;
+            const counts = t.counts.map((c, j) => c + acc.buckets[j]!);
+            yield {
+              feature: spec.name,
+              bounds: spec.bounds,
+              counts,
+              sum: t.sum + acc.moments.mean * acc.moments.n,
+              count: t.count + acc.moments.n,
+              reference: spec.profile.histogram.counts,
+            };
+          }
+        },
+      })
+    : () => {};
+
+  const timer = byTime
+    ? setInterval(
+        () => {
+          try {
+            tick(now());
+          } catch (error) {
+            reportError(COMPONENT, error);
+          }
+        },
+        Math.max(1, Math.floor(sliceSize)),
+      )
+    : undefined;
+  timer?.unref();
+
+  function tick(t: number): void {
+    // Close every slice whose time is over (at most a whole window's worth after a long pause).
+    let guard = 0;
+    while (t - slices[current]!.start >= sliceSize && guard++ <= sliceCount)
+      closeSlice(slices[current]!.start + sliceSize);
+    if (t - slices[current]!.start >= sliceSize) slices[current]!.start = t;
+  }
+
+  function closeSlice(nextStart: number): void {
+    const slice = slices[current]!;
+    // Counters and fleet totals take the slice once, when it is complete.
+    for (let i = 0; i < specs.length; i++) {
+      const acc = slice.accs[i]!;
+      if (metrics) countInvalid(metrics, specs[i]!.name, acc);
+      if (acc.kind === 'numeric') {
+        const t = totals[i]!;
+        for (let j = 0; j < t.counts.length; j++) t.counts[j]! += acc.buckets[j]!;
+        t.sum += acc.moments.mean * acc.moments.n;
+        t.count += acc.moments.n;
+      }
+    }
+    const windowAccs = type === 'tumbling' ? slice.accs : mergeAll();
+    const rows = type === 'tumbling' ? slice.rows : slices.reduce((n, s) => n + s.rows, 0);
+    const start =
+      type === 'tumbling' ? slice.start : Math.min(...slices.filter((s) => s.rows > 0).map((s) => s.start));
+    const end = byTime ? nextStart : now();
+    if (type === 'tumbling') slices[current] = { accs: fresh(), rows: 0, start: nextStart };
+    else {
+      current = (current + 1) % sliceCount;
+      const next = slices[current]!;
+      for (const acc of next.accs) acc.reset();
+      next.rows = 0;
+      next.start = nextStart;
+    }
+    schedule(windowAccs, rows, start, end);
+  }
+
+  function mergeAll(): Accumulator[] {
+    const merged = fresh();
+    for (const s of slices) {
+      for (let i = 0; i < merged.length; i++)
+        (merged[i] as { merge(o: Accumulator): void }).merge(s.accs[i]!);
+    }
+    return merged;
+  }
+
+  function schedule(accs: Accumulator[], rows: number, start: number, end: number): void {
+    // Off the caller's stack, and outside the request that happened to complete the window.
+    pending = pending.then(
+      () =>
+        new Promise<void>((resolve) => {
+          setImmediate(() => {
+            startJob(
+              'drift-evaluation',
+              () => {
+                try {
+                  run(accs, rows, start, end);
+                } catch (error) {
+                  reportError(COMPONENT, error);
+                }
+              },
+              model ? { model } : {},
+            );
+            resolve();
+          });
+        }),
+    );
+  }
+
+  function run(accs: Accumulator[], rows: number, start: number, end: number): DriftReport {
+    return withSpan(
+      'drift evaluation',
+      { 'threadline.drift.features': specs.length, 'threadline.drift.rows': rows },
+      () => {
+        const outcomes = specs.map((s, i) => scoreAccumulator(s.name, accs[i]!, tests));
+        const report = finalize(outcomes, tests, rows, {
+          window_start: new Date(start).toISOString(),
+          window_end: new Date(end).toISOString(),
+        });
+        publish(report);
+        return report;
+      },
+    );
+  }
+
+  function publish(report: DriftReport): void {
+    last = report;
+    if (metrics) {
+      try {
+        updateMetrics(metrics, report);
+      } catch (error) {
+        reportError(COMPONENT, error);
+      }
+    }
+    for (const [name, f] of Object.entries(report.features)) {
+      const was = drifting.get(name) ?? false;
+      if (f.skipped !== undefined) continue;
+      drifting.set(name, f.drift);
+      if (f.drift && !was && logger) logDrift(logger, name, report);
+    }
+    if (onReport) safeCall(COMPONENT, onReport, [report]);
+  }
+
+  return {
+    profile,
+    observe(row) {
+      if (closed || row === null || typeof row !== 'object') return;
+      try {
+        if (byTime) tick(now());
+        const slice = slices[current]!;
+        const accs = slice.accs;
+        for (let i = 0; i < specs.length; i++) {
+          const v = row[specs[i]!.name];
+          // A row without the feature is a missing value for it.
+          accs[i]!.add(v);
+        }
+        slice.rows++;
+        if (!byTime && slice.rows >= sliceSize) closeSlice(now());
+      } catch (error) {
+        reportError(COMPONENT, error);
+      }
+    },
+    evaluate() {
+      const accs = type === 'tumbling' ? slices[current]!.accs : mergeAll();
+      const rows = slices.reduce((n, s) => n + s.rows, 0);
+      const start = Math.min(...slices.map((s) => s.start));
+      const go = () => run(accs, rows, start, now());
+      return model ? runWithContext({ model }, go) : go();
+    },
+    lastReport: () => last,
+    flush: () => pending,
+    close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      detach();
+    },
+  };
+}
+
+function countInvalid(metrics: DriftMetrics, feature: string, acc: Accumulator): void {
+  const add = (reason: string, n: number) => {
+    if (n > 0) metrics.invalid.inc({ feature, reason }, n);
+  };
+  add('missing', acc.missing);
+  add('nan', acc.nan);
+  add('infinite', acc.infinite);
+  add('invalid', acc.invalid);
+  if (acc.kind === 'categorical') add('unseen', acc.unseenTotal);
+}
+
+function updateMetrics(metrics: DriftMetrics, report: DriftReport): void {
+  metrics.share.set(undefined, report.drift_share);
+  for (const [feature, f] of Object.entries(report.features)) {
+    metrics.detected.set({ feature, method: f.method }, f.drift ? 1 : 0);
+    if (f.skipped === undefined) {
+      const score = f.p_value !== undefined ? f.p_value : f.statistic;
+      if (score !== null && score !== undefined && Number.isFinite(score)) {
+        metrics.score.set({ feature, method: f.method }, score);
+      }
+    }
+    if (f.current && f.n_current > 0) {
+      metrics.mean.set({ feature }, f.current.mean);
+      metrics.variance.set({ feature }, f.current.variance);
+      metrics.skew.set({ feature }, f.current.skew);
+      metrics.kurtosis.set({ feature }, f.current.kurtosis);
+    }
+  }
+}
+
+function logDrift(logger: LogSink, feature: string, report: DriftReport): void {
+  const f = report.features[feature]!;
+  const fields: Record<string, unknown> = {
+    ...logFields(),
+    event: 'drift_detected',
+    feature,
+    method: f.method,
+    statistic: f.statistic,
+    ...(f.p_value !== undefined ? { p_value: f.p_value } : {}),
+    ...(f.p_value_adjusted !== undefined ? { p_value_adjusted: f.p_value_adjusted } : {}),
+    threshold: f.threshold,
+    n_current: f.n_current,
+    drift_share: report.drift_share,
+    dataset_drift: report.dataset_drift,
+  };
+  safeCall(COMPONENT, logger.log.bind(logger), [
+    'warn',
+    fields,
+    `drift detected on feature ${feature} (${f.method})`,
+  ]);
+}
