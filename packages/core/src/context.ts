@@ -98,6 +98,20 @@ export function getContext(): Readonly<ThreadlineContext> | undefined {
   return als.getStore();
 }
 
+// Counts in-place changes of a context object, so a consumer can cache what it derives from one
+// (a logger's serialized fields) and notice when it is stale. Symbol.for: shared by copies of core.
+const REVISION = Symbol.for('threadline.core.context.revision.v1');
+type Revisioned = ThreadlineContext & { [REVISION]?: number };
+
+/** How many times `setContext`/`setAttribute` changed this context object (0 for a new one). */
+export function contextRevision(ctx: Readonly<ThreadlineContext>): number {
+  return (ctx as Revisioned)[REVISION] ?? 0;
+}
+
+function touch(ctx: Revisioned): void {
+  ctx[REVISION] = (ctx[REVISION] ?? 0) + 1;
+}
+
 /**
  * Sets fields on the current context (seen by every later step of the same flow).
  * Returns false, and does nothing, outside a context.
@@ -105,6 +119,7 @@ export function getContext(): Readonly<ThreadlineContext> | undefined {
 export function setContext(fields: ContextFields): boolean {
   const ctx = als.getStore();
   if (!ctx) return false;
+  touch(ctx);
   for (const key of Object.keys(fields) as (keyof ContextFields)[]) {
     if (key === 'attributes') continue;
     (ctx as unknown as Record<string, unknown>)[key] = fields[key];
@@ -117,6 +132,7 @@ export function setContext(fields: ContextFields): boolean {
 export function setAttribute(key: string, value: unknown): boolean {
   const ctx = als.getStore();
   if (!ctx) return false;
+  touch(ctx);
   ctx.attributes[key] = value;
   return true;
 }

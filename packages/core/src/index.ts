@@ -2,6 +2,7 @@ export {
   bindContext,
   bindEmitter,
   type ContextFields,
+  contextRevision,
   contextStorage,
   getContext,
   type ModelRef,

@@ -11,10 +11,10 @@ import {
 /** A prom-client registry of either content type. */
 export type AnyRegistry = Registry<RegistryContentType>;
 
-import { getContext } from './context.js';
+import { getContext, type ModelRef } from './context.js';
 import { codes, ThreadlineConfigError } from './errors.js';
-import { currentTraceIds } from './fields.js';
 import { diag, warnOnce } from './guard.js';
+import { activeOtelSpan } from './otel.js';
 import { isSampled } from './trace-context.js';
 
 /** The label value that replaces values beyond a label's limit. */
@@ -102,11 +102,7 @@ export class CardinalityGuard {
 
   /** The value to record for `label`: `value` itself while under the limit, else `__overflow__`. */
   value(label: string, value: string): string {
-    let set = this.seen.get(label);
-    if (!set) {
-      set = new Set();
-      this.seen.set(label, set);
-    }
+    const set = this.valuesOf(label);
     if (set.has(value)) return value;
     if (set.size < this.max) {
       set.add(value);
@@ -124,6 +120,19 @@ export class CardinalityGuard {
   /** Distinct values kept for a label so far. */
   size(label: string): number {
     return this.seen.get(label)?.size ?? 0;
+  }
+
+  /**
+   * The live set of values kept for a label, for callers that test `has` before `value` on their
+   * hot path (one Set lookup instead of a Map and a Set lookup). Never add to it directly.
+   */
+  valuesOf(label: string): ReadonlySet<string> & Set<string> {
+    let set = this.seen.get(label);
+    if (!set) {
+      set = new Set();
+      this.seen.set(label, set);
+    }
+    return set;
   }
 }
 
@@ -207,6 +216,19 @@ abstract class ContextMetric<L extends string> {
   protected readonly modelLabels: boolean;
   protected readonly guard: CardinalityGuard;
   protected readonly exemplars: boolean;
+  // Hot-path caches (see bench/core): the guard's value sets per own label, the guarded labels of
+  // the last model seen, and the exemplar labels of the last trace position seen.
+  private readonly ownSets: ReadonlySet<string>[];
+  private lastModel: ModelRef | undefined;
+  private modelCached = false;
+  private lastOut: Record<string, string> | undefined;
+  private lastOutModel: ModelRef | undefined;
+  private readonly lastRaw: unknown[] = [];
+  private lastModelName = '';
+  private lastModelVersion = '';
+  private lastTraceId: string | undefined;
+  private lastSpanId: string | undefined;
+  private lastExemplar: Record<string, string> | undefined;
 
   constructor(options: ContextMetricOptions<L>, registry: AnyRegistry) {
     this.name = options.name;
@@ -219,32 +241,89 @@ abstract class ContextMetric<L extends string> {
       registry,
     );
     this.exemplars = (options.exemplars ?? true) && isOpenMetricsRegistry(registry);
+    this.ownSets = this.ownLabels.map((label) => this.guard.valuesOf(label));
   }
 
   /** The full label set for one update: the caller's labels, guarded, plus the model's. */
   protected labels(input: LabelInput<L> | undefined): Record<string, string> {
-    const out: Record<string, string> = {};
     const own = this.ownLabels;
+    const model = this.modelLabels ? getContext()?.model : undefined;
+    // Consecutive updates usually repeat the previous label set: hand prom-client the same object
+    // again (it never modifies it) instead of building and guarding a new one.
+    const last = this.lastOut;
+    if (last !== undefined && model === this.lastOutModel) {
+      let same = true;
+      for (let i = 0; i < own.length; i++) {
+        if (input?.[own[i]!] !== this.lastRaw[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return last;
+    }
+    const out: Record<string, string> = {};
+    let folded = false;
     for (let i = 0; i < own.length; i++) {
       const name = own[i]!;
       const raw = input?.[name];
-      out[name] =
-        raw === undefined ? '' : this.guard.value(name, typeof raw === 'string' ? raw : String(raw));
+      this.lastRaw[i] = raw;
+      if (raw === undefined) {
+        out[name] = '';
+        continue;
+      }
+      const value = typeof raw === 'string' ? raw : String(raw);
+      const kept = this.ownSets[i]!.has(value) ? value : this.guard.value(name, value);
+      if (kept !== value) folded = true;
+      out[name] = kept;
     }
     if (this.modelLabels) {
-      const model = getContext()?.model;
-      out.model_name = model ? this.guard.value('model_name', model.name) : '';
-      out.model_version = model ? this.guard.value('model_version', model.version) : '';
+      if (!this.modelCached || model !== this.lastModel) this.guardModel(model);
+      if (!this.modelCached) folded = true;
+      out.model_name = this.lastModelName;
+      out.model_version = this.lastModelVersion;
     }
+    // A folded set is not reused, so every folded update is still counted as an overflow.
+    this.lastOut = folded ? undefined : out;
+    this.lastOutModel = model;
     return out;
+  }
+
+  private guardModel(model: ModelRef | undefined): void {
+    const name = model ? this.guard.value('model_name', model.name) : '';
+    const version = model ? this.guard.value('model_version', model.version) : '';
+    // A folded model is not cached, so every folded update is still counted as an overflow.
+    this.modelCached = name !== OVERFLOW_LABEL_VALUE && version !== OVERFLOW_LABEL_VALUE;
+    this.lastModel = model;
+    this.lastModelName = name;
+    this.lastModelVersion = version;
   }
 
   /** Exemplar labels for the current trace, when sampled. */
   protected exemplar(): Record<string, string> | undefined {
     if (!this.exemplars) return undefined;
-    const trace = currentTraceIds();
-    if (!trace || !isSampled(trace.traceFlags)) return undefined;
-    return { trace_id: trace.traceId, span_id: trace.spanId };
+    let traceId: string | undefined;
+    let spanId: string | undefined;
+    let flags: string | undefined;
+    const span = activeOtelSpan();
+    if (span) {
+      traceId = span.traceId;
+      spanId = span.spanId;
+      flags = span.traceFlags;
+    } else {
+      const ctx = getContext();
+      traceId = ctx?.trace_id;
+      spanId = ctx?.span_id;
+      flags = ctx?.trace_flags;
+    }
+    if (!traceId || !spanId || !isSampled(flags)) return undefined;
+    // prom-client keeps the labels object it is given and never modifies it, so one object per
+    // trace position can be shared by consecutive observations.
+    if (traceId !== this.lastTraceId || spanId !== this.lastSpanId) {
+      this.lastTraceId = traceId;
+      this.lastSpanId = spanId;
+      this.lastExemplar = { trace_id: traceId, span_id: spanId };
+    }
+    return this.lastExemplar;
   }
 
   protected reject(value: unknown, error?: unknown): void {

@@ -240,6 +240,47 @@ describe('cardinality guard', () => {
     assert.equal(warnings[0]!.level, 'warn');
   });
 
+  test('repeated label sets: folded values are counted every time, model changes are seen', async () => {
+    const registry = createRegistry();
+    const c = createCounter({
+      name: 'repeat_total',
+      help: 'r',
+      labelNames: ['k'],
+      maxLabelValues: 1,
+      registry,
+    });
+    const a = { name: 'a', version: '1' };
+    const b = { name: 'b', version: '1' };
+    c.inc({ k: 'x' });
+    c.inc({ k: 'x' });
+    for (let i = 0; i < 3; i++) c.inc({ k: 'y' });
+    runWithContext({ model: a }, () => c.inc({ k: 'x' }));
+    runWithContext({ model: a }, () => c.inc({ k: 'x' }));
+    runWithContext({ model: b }, () => c.inc({ k: 'x' }));
+    runWithContext({ model: b }, () => c.inc({ k: 'x' }));
+    c.inc({ k: 'x' });
+    const m = await scrape(registry, 'prometheus');
+    assert.equal(sampleValue(m, 'repeat_total', { k: 'x', model_name: '', model_version: '' }), 3);
+    assert.equal(sampleValue(m, 'repeat_total', { k: OVERFLOW_LABEL_VALUE, model_name: '' }), 3);
+    assert.equal(sampleValue(m, 'repeat_total', { k: 'x', model_name: 'a', model_version: '1' }), 2);
+    // The second model name folds: every one of its updates is counted.
+    assert.equal(
+      sampleValue(m, 'repeat_total', { k: 'x', model_name: OVERFLOW_LABEL_VALUE, model_version: '1' }),
+      2,
+    );
+    assert.equal(
+      sampleValue(m, 'threadline_metric_label_overflow_total', { metric: 'repeat_total', label: 'k' }),
+      3,
+    );
+    assert.equal(
+      sampleValue(m, 'threadline_metric_label_overflow_total', {
+        metric: 'repeat_total',
+        label: 'model_name',
+      }),
+      2,
+    );
+  });
+
   test('model labels are guarded too', async () => {
     const registry = createRegistry();
     const h = createHistogram({ name: 'model_guard_seconds', help: 'g', maxLabelValues: 2, registry });

@@ -1,6 +1,6 @@
 import { check, defaultServiceName, ThreadlineConfigError } from '@threadline/core';
 import pino from 'pino';
-import { threadlineMixin, threadlineMixinMergeStrategy } from './mixin.js';
+import { threadlinePinoOptions } from './mixin.js';
 import { DEFAULT_CENSOR, DEFAULT_REDACT_KEYS, redactPathsFor } from './redact.js';
 import type { CreatePinoLoggerOptions } from './types.js';
 import { verbosityHooks } from './verbosity.js';
@@ -53,16 +53,16 @@ export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Lo
   const configured = level === 'silent' ? Number.POSITIVE_INFINITY : LEVELS[level]!;
   const hooks = verbosity ? verbosityHooks(configured, LEVELS.debug!) : undefined;
   const effective = hooks && configured > LEVELS.debug! ? 'debug' : level;
+  const threadline = threadlinePinoOptions();
   const loggerOptions: pino.LoggerOptions = {
     level: effective,
     messageKey: 'message',
     base: { service },
     timestamp: hooks?.timestamp ?? pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin: threadlineMixin(),
-    mixinMergeStrategy: threadlineMixinMergeStrategy,
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     ...(paths.length > 0 ? { redact: { paths, censor } } : {}),
+    ...threadline,
     ...(hooks ? { hooks: { logMethod: hooks.logMethod } } : {}),
   };
   return destination ? pino(loggerOptions, destination) : pino(loggerOptions);

@@ -1,5 +1,6 @@
 import { bufferDebugLine, debugDecision } from '@threadline/core';
 import type pino from 'pino';
+import { writeWithContext } from './context-hook.js';
 
 /** The hook and time function a pino logger needs for per-request verbosity. */
 export interface VerbosityHooks {
@@ -17,16 +18,16 @@ export function verbosityHooks(configured: number, debug: number): VerbosityHook
   return {
     timestamp: () => `,"time":"${replayTime ?? new Date().toISOString()}"`,
     logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn, level: number) {
-      if (level >= configured) return method.apply(this, args);
+      if (level >= configured) return writeWithContext(this, args, method);
       if (level < debug) return;
       const decision = debugDecision();
-      if (decision === 'write') return method.apply(this, args);
+      if (decision === 'write') return writeWithContext(this, args, method);
       if (decision === 'buffer') {
         const time = new Date().toISOString();
         bufferDebugLine(() => {
           replayTime = time;
           try {
-            method.apply(this, args);
+            writeWithContext(this, args, method);
           } finally {
             replayTime = undefined;
           }

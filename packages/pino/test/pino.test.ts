@@ -4,6 +4,8 @@ import {
   endRequestVerbosity,
   forceDebug,
   runWithContext,
+  setAttribute,
+  setContext,
   startRequestVerbosity,
   ThreadlineConfigError,
 } from '@threadline/core';
@@ -14,14 +16,16 @@ import {
   redactPathsFor,
   threadlineMixin,
   threadlineMixinMergeStrategy,
+  threadlinePinoOptions,
 } from '@threadline/pino';
 import pino from 'pino';
 
 type Line = Record<string, unknown>;
 
-function memory(): { destination: pino.DestinationStream; lines: () => Line[] } {
+function memory(): { destination: pino.DestinationStream; lines: () => Line[]; raw: string[] } {
   const raw: string[] = [];
   return {
+    raw,
     destination: { write: (s: string) => void raw.push(s) },
     // pino writes one chunk per line: each must parse on its own.
     lines: () =>
@@ -35,7 +39,7 @@ function memory(): { destination: pino.DestinationStream; lines: () => Line[] } 
 function capture(options: CreatePinoLoggerOptions = {}) {
   const mem = memory();
   const logger = createPinoLogger({ service: 'test-svc', ...options, destination: mem.destination });
-  return { logger, lines: mem.lines };
+  return { logger, lines: mem.lines, raw: mem.raw };
 }
 
 const CTX = {
@@ -151,6 +155,92 @@ describe('createPinoLogger', () => {
         else process.env[k] = v;
       }
     }
+  });
+});
+
+describe('context written as cached bindings', () => {
+  // A key written twice would make the line mean whatever the reader's JSON parser picks.
+  function assertNoDuplicateKeys(raw: string[]): void {
+    for (const line of raw) {
+      const keys = [...line.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]);
+      assert.equal(new Set(keys).size, keys.length, line);
+    }
+  }
+
+  test('fields changed mid-request are seen by the next line', async () => {
+    const { logger, lines, raw } = capture();
+    await runWithContext({ request_id: 'r' }, async () => {
+      logger.info('before');
+      setContext({ model: { name: 'ranker', version: '2' } });
+      logger.info('after set');
+      await new Promise((r) => setImmediate(r));
+      setContext({ run_id: 'run-9' });
+      logger.info('after run');
+      setAttribute('tenant', 't1');
+      logger.info('with attribute');
+      runWithContext({ request_id: 'child' }, () => logger.info('child context'));
+      logger.info('back in parent');
+    });
+    assert.deepEqual(
+      lines().map((l) => [l.message, l.request_id, l.model_version, l.run_id, l.tenant]),
+      [
+        ['before', 'r', undefined, undefined, undefined],
+        ['after set', 'r', '2', undefined, undefined],
+        ['after run', 'r', '2', 'run-9', undefined],
+        ['with attribute', 'r', '2', 'run-9', 't1'],
+        ['child context', 'child', '2', 'run-9', 't1'],
+        ['back in parent', 'r', '2', 'run-9', 't1'],
+      ],
+    );
+    assertNoDuplicateKeys(raw);
+  });
+
+  test('a line setting a reserved field: the context wins and no key is written twice', () => {
+    const { logger, lines, raw } = capture();
+    runWithContext(CTX, () => {
+      logger.info({ request_id: 'spoofed', model_name: 'other' }, 'x');
+      logger.child({ component: 'c' }).info({ run_id: 'other' }, 'y');
+    });
+    const [x, y] = lines();
+    assert.equal(x!.request_id, 'req-1');
+    assert.equal(x!.model_name, 'ranker');
+    assert.equal(y!.run_id, 'run-7');
+    assert.equal(y!.component, 'c');
+    assertNoDuplicateKeys(raw);
+  });
+
+  test('the logger’s own bindings are restored after each line', () => {
+    const { logger, lines } = capture();
+    const child = logger.child({ component: 'c' });
+    runWithContext(CTX, () => child.info('inside'));
+    child.info('outside');
+    logger.info('root outside');
+    const [, outside, root] = lines();
+    assert.equal(outside!.request_id, undefined);
+    assert.equal(outside!.component, 'c');
+    assert.equal(root!.component, undefined);
+    assert.equal(root!.request_id, undefined);
+  });
+
+  test('threadlinePinoOptions on a user-built logger', () => {
+    const mem = memory();
+    const logger = pino({ ...threadlinePinoOptions(), base: undefined, timestamp: false }, mem.destination);
+    runWithContext(CTX, () => logger.info({ a: 1 }, 'in'));
+    assert.deepEqual(mem.lines(), [
+      {
+        level: 30,
+        request_id: 'req-1',
+        trace_id: CTX.trace_id,
+        span_id: CTX.span_id,
+        trace_flags: '01',
+        model_name: 'ranker',
+        model_version: '1.4.0',
+        run_id: 'run-7',
+        a: 1,
+        msg: 'in',
+      },
+    ]);
+    assertNoDuplicateKeys(mem.raw);
   });
 });
 
