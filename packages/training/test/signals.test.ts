@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +19,24 @@ interface Outcome {
 }
 
 /** Runs the fixture, sends `signal` once it has logged two epochs, and waits for it to exit. */
-function runAndSignal(summaryPath: string, signal: NodeJS.Signals, mode = 'alone'): Promise<Outcome> {
+function runAndSignal(
+  summaryPath: string,
+  signal: NodeJS.Signals,
+  mode = 'alone',
+  pushUrl?: string,
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=threadline-source', '--import', 'tsx', fixture, summaryPath, mode],
+      [
+        '--conditions=threadline-source',
+        '--import',
+        'tsx',
+        fixture,
+        summaryPath,
+        mode,
+        ...(pushUrl ? [pushUrl] : []),
+      ],
       { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -93,6 +107,30 @@ test('SIGINT with an application handler: the run is marked killed and the appli
       events.slice(events.indexOf('training_killed')).filter((e) => e === 'training_epoch').length,
       0,
     );
+    const summary = JSON.parse(readFileSync(path, 'utf8')) as RunSummary;
+    assert.equal(summary.status, 'killed');
+  } finally {
+    cleanup();
+  }
+});
+
+test('SIGINT with a Pushgateway that is down: the last push fails fast, then the signal ends the process', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const path = join(dir, 'summary.json');
+    const outcome = await runAndSignal(path, 'SIGINT', 'alone', `http://127.0.0.1:${port}`);
+    assert.equal(outcome.signal, 'SIGINT', outcome.stderr);
+    const events = outcome.lines.map((l) => l.event);
+    const killedAt = events.indexOf('training_killed');
+    assert.ok(killedAt >= 0);
+    // The final push after the kill was tried and its failure logged before the exit.
+    assert.ok(events.slice(killedAt).includes('training_push_failed'), events.join(','));
     const summary = JSON.parse(readFileSync(path, 'utf8')) as RunSummary;
     assert.equal(summary.status, 'killed');
   } finally {
