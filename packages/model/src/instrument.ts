@@ -4,6 +4,7 @@ import {
   isSampled,
   reportError,
   ThreadlineConfigError,
+  tracingEnabled,
   withSpan,
 } from '@threadline/core';
 import { ModelTimeoutError, modelCodes } from './codes.js';
@@ -450,8 +451,11 @@ export function createPredictor<P, R, I = P, O = R, T = O>(
     });
   }
 
+  // tracingEnabled() first: without a tracer provider, no span closure is made per call.
   const predictor = ((input: I) =>
-    withModel(model, () => withSpan('model.predict', attributes, () => timed(input)))) as Predictor<I, O>;
+    withModel(model, () =>
+      tracingEnabled() ? withSpan('model.predict', attributes, () => timed(input)) : timed(input),
+    )) as Predictor<I, O>;
   Object.defineProperty(predictor, 'model', { value: model, enumerable: true });
   return remember(predictor, x as never);
 }
@@ -505,7 +509,9 @@ export function createSyncPredictor<P, R, I = P, O = R, T = O>(
   }
 
   const predictor = ((input: I) =>
-    withModel(model, () => withSpan('model.predict', attributes, () => run(input)))) as SyncPredictor<I, O>;
+    withModel(model, () =>
+      tracingEnabled() ? withSpan('model.predict', attributes, () => run(input)) : run(input),
+    )) as SyncPredictor<I, O>;
   Object.defineProperty(predictor, 'model', { value: model, enumerable: true });
   return remember(predictor, x as never);
 }
