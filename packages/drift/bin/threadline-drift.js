@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs the built CLI when there is one; in a source checkout (tsx installed, nothing built) it runs
+// the TypeScript sources directly, resolving workspace packages to their sources as the tests do.
+import { existsSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+
+const here = import.meta.url;
+const source = new URL('../src/cli.ts', here);
+const built = new URL('../dist/cli.js', here);
+
+function hasTsx() {
+  try {
+    createRequire(here).resolve('tsx/esm/api');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let cli;
+if (existsSync(source) && hasTsx()) {
+  register('./source-conditions.js', here);
+  const { register: registerTsx } = await import('tsx/esm/api');
+  registerTsx();
+  cli = await import(source.href);
+} else if (existsSync(built)) {
+  cli = await import(built.href);
+} else {
+  process.stderr.write('threadline-drift: build the package first (npm run build -w @threadline/drift)\n');
+  process.exit(2);
+}
+await cli.run();
