@@ -3,6 +3,7 @@
 // Variants of a group run in interleaved rounds after a warm-up; the table shows medians.
 // Usage: npm run bench -- model   (QUICK=1 for a short smoke run). Writes bench/model/README.md.
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import type { LogSink } from '@threadline/core';
 import { createModelMonitor } from '@threadline/model';
 import { Histogram, Registry } from 'prom-client';
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
   await sync();
   await async();
   const memory = storeMemory();
-  const header = `Node ${process.version}, ${process.platform}/${process.arch}, ${ROUNDS} rounds of ${CALLS.toLocaleString('en-US')} calls, medians.`;
+  const header = `Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end, ${ROUNDS} rounds of ${CALLS.toLocaleString('en-US')} calls, medians.`;
   const lines = [
     header,
     '',

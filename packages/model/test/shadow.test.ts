@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { createModelMonitor } from '@threadline/model';
 import { Registry } from 'prom-client';
@@ -179,6 +182,41 @@ describe('shadow', () => {
     await sleep(20);
     assert.equal(shadowRuns, 0);
     assert.equal(value(await scrape(registry), 'model_shadow_comparisons_total', SHADOW), undefined);
+  });
+
+  test('over HTTP: the response with a broken or hanging shadow is the primary-only response', async () => {
+    const { monitor, v1, v2 } = setup();
+    const v3 = monitor.declare({ name: 'churn', version: '3' });
+    const primary = monitor.instrument(v1, async (x: number) => ({ score: x / 10 }));
+    const hanging = monitor.instrument(v2, (_x: number) => new Promise<{ score: number }>(() => {}));
+    const throwing = monitor.instrument(v3, async (_x: number): Promise<{ score: number }> => {
+      throw new Error('shadow crashed');
+    });
+    const routes = {
+      '/plain': primary,
+      '/hanging': monitor.shadow({ primary, shadow: hanging, budgetMs: 50, mode: 'parallel' }),
+      '/throwing': monitor.shadow({ primary, shadow: throwing }),
+    };
+    const server = http.createServer(async (req, res) => {
+      const predict = routes[(req.url ?? '') as keyof typeof routes];
+      const r = await predict(4);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ output: r.output, model: r.model.version }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const body = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+      const plain = await body('/plain');
+      assert.equal(plain, '{"output":{"score":0.4},"model":"1"}');
+      for (let i = 0; i < 5; i++) {
+        assert.equal(await body('/hanging'), plain);
+        assert.equal(await body('/throwing'), plain);
+      }
+    } finally {
+      server.close();
+    }
   });
 
   test('bad shadow options throw at setup', () => {
