@@ -102,7 +102,7 @@ import { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS } from './constants.js';
 
 /** The default level of an access line: 5xx and thrown errors `error`, 4xx and aborts `warn`, else `info`. */
 export function defaultLevel(request: FinishedRequest): LogLevel {
-  if (request.status >= 500 || (request.error !== undefined && request.status >= 500)) return 'error';
+  if (request.status >= 500) return 'error';
   if (request.aborted || request.status >= 400) return 'warn';
   return 'info';
 }
