@@ -92,6 +92,7 @@ describe('loadProfile', () => {
 
   test('rejects damaged profiles with the path of the bad field', () => {
     const good = JSON.parse(JSON.stringify(buildProfile({ x: [1, 2, 3, 4], c: ['a', 'b', 'a', 'a'] })));
+    // biome-ignore lint/suspicious/noExplicitAny: the edits reach into arbitrary JSON paths
     const broken = (edit: (p: Record<string, any>) => void) => {
       const copy = structuredClone(good);
       edit(copy);
