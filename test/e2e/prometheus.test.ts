@@ -4,17 +4,24 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildDashboard, rulesFile } from '@threadline/dashboards';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const PROMETHEUS = process.env.PROMETHEUS_BIN ?? 'prometheus';
+const PROMETHEUS = 'prometheus';
 const ROUTE = '/recommendations/:userId';
 const JOB = 'recommendation-service';
 const CLUSTER_JOB = 'recommendation-cluster';
+// Fleet PSI per feature is recorded by the drift package's rules; the bundle's alerts read it.
+const DRIFT_RULES = join(
+  dirname(createRequire(import.meta.url).resolve('@threadline/drift/package.json')),
+  'rules',
+  'drift.rules.yml',
+);
 
 interface Proc {
   readonly name: string;
@@ -133,7 +140,7 @@ async function drive(base: string, n: number, concurrency = 8): Promise<Sent> {
       if (i % 20 === 7) {
         path = '/recommendations/not-a-user';
         sent.badUserIds++;
-      } else if (i % 5 === 0) {
+      } else if (i % 4 === 0) {
         // Users the models never saw: the cold-start inputs the drift monitor should notice.
         path = `/recommendations/${200_000 + i}?k=5`;
       } else path = `/recommendations/${1 + (i % 600)}?k=10`;
@@ -216,6 +223,7 @@ describe('a real Prometheus over the fleet', { timeout: 110_000 }, () => {
         '  evaluation_interval: 1s',
         'rule_files:',
         `  - ${JSON.stringify(rulesFile)}`,
+        `  - ${JSON.stringify(DRIFT_RULES)}`,
         'scrape_configs:',
         `  - job_name: ${JOB}`,
         '    static_configs:',
@@ -328,6 +336,24 @@ describe('a real Prometheus over the fleet', { timeout: 110_000 }, () => {
     assert.equal(failures, sentA.badUserIds + sentB.badUserIds);
     const ingest = await scalar(`sum(data_validation_failures_total{job="${JOB}",model_name=""})`);
     assert.equal(ingest, 2 * 3, 'the three malformed batch rows, dropped on each instance');
+  });
+
+  test('drift: cold-start users moved the inputs, per instance and over the fleet', async () => {
+    // A quarter of the traffic came from users the models never saw (no history): the champion's
+    // windows on both instances saw it.
+    const share = await query(`ml_dataset_drift_share{job="${JOB}",model_version="1.0"}`);
+    assert.equal(share.length, 2, JSON.stringify(share));
+    for (const s of share)
+      assert.ok(Number(s.value[1]) >= 0.5, `drift share ${s.value[1]} on ${s.metric.instance}`);
+    const detected = await scalar(
+      `sum(ml_feature_drift_detected{job="${JOB}",model_version="1.0",feature="history_length"})`,
+    );
+    assert.equal(detected, 2);
+    const psi = await waitFor('the fleet PSI', undefined, async () => {
+      const r = await query(`feature:ml_feature_psi:1h{model_version="1.0",feature="history_length"}`);
+      return r.length === 1 ? Number(r[0]!.value[1]) : undefined;
+    });
+    assert.ok(psi > 0.2, `fleet PSI of history_length ${psi}`);
   });
 
   test('cluster mode: the primary serves the sum over its workers', async () => {

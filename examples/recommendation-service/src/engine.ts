@@ -267,8 +267,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const generation = live;
     try {
       const features: UserFeatures = await generation.features.get(userId);
-      generation.drift.observe(features);
       const predictor = generation.canary.choose(String(userId));
+      generation.drift.observe(predictor.model, features);
       const run = predictor.model === generation.champion ? generation.shadowedChampion : predictor;
       const prediction = await run({ userId, k, genre });
       return {

@@ -196,11 +196,25 @@ describe('recommendation service', () => {
     assert.equal(access.trace_id, line.trace_id);
   });
 
+  test('cold-start users drift the inputs away from the training reference', async () => {
+    // Users the models never saw: no history, the global mean, no top genre.
+    // 250 requests give the champion at least one window (100 rows) of nothing but new users.
+    for (let i = 0; i < 250; i++) await (await fetch(`${base}/recommendations/${500_000 + i}?k=1`)).arrayBuffer();
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const share = /^ml_dataset_drift_share\{model_name="recommender",model_version="1\.0"\} (\S+)/m.exec(text);
+    assert.ok(share, 'the champion window was evaluated');
+    assert.ok(Number(share[1]) >= 0.5, `drift share ${share[1]}`);
+    assert.match(text, /^ml_feature_drift_detected\{feature="history_length",method="ks",model_name="recommender",model_version="1\.0"\} 1/m);
+    const line = lines.find((l) => l.event === 'drift_detected');
+    assert.ok(line, 'a drift_detected line was written');
+    assert.equal(line.model_name, 'recommender');
+  });
+
   test('/metrics serves every metric the dashboard and the alerts read', async () => {
     const res = await fetch(`${base}/metrics`);
     assert.equal(res.status, 200);
     const served = seriesNames(await res.text());
-    const wanted = exportedSeriesNames(THREADLINE_METRICS.filter((m) => m.source !== '@threadline/drift'));
+    const wanted = exportedSeriesNames(THREADLINE_METRICS);
     const missing = [...wanted].filter((name) => !served.has(name));
     assert.deepEqual(missing, [], 'metrics the bundle reads but the service does not serve');
   });

@@ -119,6 +119,18 @@ export const THREADLINE_METRICS: readonly ExportedMetric[] = [
     source: '@threadline/drift',
     labels: ['model_name', 'model_version'],
   },
+  {
+    name: 'ml_feature_value',
+    type: 'histogram',
+    source: '@threadline/drift',
+    labels: ['feature', 'model_name', 'model_version'],
+  },
+  {
+    name: 'ml_feature_reference_ratio',
+    type: 'gauge',
+    source: '@threadline/drift',
+    labels: ['feature', 'le', 'prev_le', 'model_name', 'model_version'],
+  },
   // prom-client's default process metrics (served by the middleware's /metrics unless turned off).
   { name: 'process_cpu_seconds_total', type: 'counter', source: 'prom-client', labels: [] },
   { name: 'process_resident_memory_bytes', type: 'gauge', source: 'prom-client', labels: [] },

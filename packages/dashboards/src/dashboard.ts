@@ -1,4 +1,4 @@
-import { RECORDED } from './recorded.js';
+import { DRIFT_RECORDED, RECORDED } from './recorded.js';
 import type {
   DashboardOptions,
   GrafanaDashboard,
@@ -372,6 +372,20 @@ export function buildDashboard(options: DashboardOptions = {}): GrafanaDashboard
       {
         expr: `max by (feature, method) (ml_feature_drift_score{${JOB},${MODEL}})`,
         legendFormat: '{{feature}} ({{method}})',
+      },
+    ],
+  });
+  layout.panel({
+    title: 'Fleet PSI per feature (all instances, 1 h)',
+    description:
+      "Population stability index of each feature over every replica's last hour against the training reference, from the drift package's recording rules. Above 0.2 is a significant shift.",
+    w: 8,
+    threshold: 0.2,
+    min: 0,
+    targets: [
+      {
+        expr: `max by (model_version, feature) (${DRIFT_RECORDED.fleetPsi}{${MODEL}})`,
+        legendFormat: '{{model_version}} {{feature}}',
       },
     ],
   });

@@ -17,3 +17,12 @@ export const RECORDED = {
 export function recordedSeriesNames(): Set<string> {
   return new Set(Object.values(RECORDED));
 }
+
+/**
+ * Series recorded by `@threadline/drift`'s own rules (rules/drift.rules.yml in that package), which
+ * the dashboard and the fleet drift alert read. Load that file beside this bundle's rules; the fleet
+ * PSI formula lives there, once.
+ */
+export const DRIFT_RECORDED = {
+  fleetPsi: 'feature:ml_feature_psi:1h',
+} as const;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { RECORDED, recordedSeriesNames, rulesFile } from '../src/index.js';
+import { DRIFT_RECORDED, RECORDED, recordedSeriesNames, rulesFile } from '../src/index.js';
 import { problems } from './catalog.js';
 
 interface Rule {
@@ -85,6 +86,21 @@ describe('Prometheus rules', () => {
   test('the recorded series are exactly those the dashboard knows', () => {
     const recorded = new Set(rules.filter((r) => r.record).map((r) => r.record));
     assert.deepEqual(recorded, recordedSeriesNames());
+  });
+
+  test("the fleet PSI the bundle reads is recorded by the drift package's rules", () => {
+    const driftRules = join(
+      dirname(createRequire(import.meta.url).resolve('@threadline/drift/package.json')),
+      'rules',
+      'drift.rules.yml',
+    );
+    const records = (parse(readFileSync(driftRules, 'utf8')) as { groups: { rules: Rule[] }[] }).groups
+      .flatMap((g) => g.rules)
+      .map((r) => r.record);
+    for (const name of Object.values(DRIFT_RECORDED))
+      assert.ok(records.includes(name), `${name} not recorded`);
+    const r = promtool('check', 'rules', rulesFile, driftRules);
+    assert.equal(r.status, 0, r.output);
   });
 
   test("the seed's alerts: error rate above 2% and P95 above 500 ms, both for 5 minutes", () => {
