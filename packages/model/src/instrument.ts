@@ -55,15 +55,15 @@ function defaultSize(input: unknown): number | undefined {
 
 interface Settings<I, P, R, O, T> {
   readonly task: ModelTask | undefined;
-  readonly preprocess?: (input: I) => P | Promise<P>;
-  readonly postprocess?: (raw: R) => O | Promise<O>;
+  readonly preprocess: ((input: I) => P | Promise<P>) | undefined;
+  readonly postprocess: ((raw: R) => O | Promise<O>) | undefined;
   readonly batch: boolean;
   readonly inputSize: (input: I) => number | undefined;
   /** True when the user gave `inputSize`: only then is `model_input_size` observed. */
   readonly sizeHistogram: boolean;
-  readonly label?: (item: T) => string;
-  readonly score?: (item: T) => number;
-  readonly value?: (item: T) => number;
+  readonly label: ((item: T) => string) | undefined;
+  readonly score: ((item: T) => number) | undefined;
+  readonly value: ((item: T) => number) | undefined;
   readonly timeoutMs: number;
   readonly track: boolean;
   readonly spec: QualitySpec | undefined;
@@ -149,26 +149,22 @@ function settings<I, P, R, O, T>(
       if (!cell.classes.has(c)) cell.classes.set(c, { labels: { ...cell.labels, class: c }, pending: 0 });
     }
   }
+  // Every key is always present (undefined when unset), so all predictors share one object shape
+  // and the hot path's property reads stay monomorphic.
   const s: Settings<I, P, R, O, T> = {
     task: resolved,
+    preprocess: check.fn(COMPONENT, 'preprocess', o.preprocess, undefined),
+    postprocess: check.fn(COMPONENT, 'postprocess', o.postprocess, undefined),
     batch: check.boolean(COMPONENT, 'batch', o.batch, false),
     inputSize: check.fn(COMPONENT, 'inputSize', o.inputSize, defaultSize as (input: I) => number | undefined),
     sizeHistogram: o.inputSize !== undefined,
+    label: check.fn(COMPONENT, 'label', o.label, undefined),
+    score: check.fn(COMPONENT, 'score', o.score, undefined),
+    value: check.fn(COMPONENT, 'value', o.value, undefined),
     timeoutMs: check.number(COMPONENT, 'timeoutMs', o.timeoutMs, 0, { min: 0, max: 2_147_483_647 }),
     track: check.boolean(COMPONENT, 'trackOutcomes', o.trackOutcomes, true) && spec !== undefined,
     spec,
   };
-  const fns = {
-    preprocess: o.preprocess,
-    postprocess: o.postprocess,
-    label: o.label,
-    score: o.score,
-    value: o.value,
-  };
-  for (const [name, fn] of Object.entries(fns)) {
-    if (fn !== undefined)
-      (s as unknown as Record<string, unknown>)[name] = check.fn(COMPONENT, name, fn, undefined);
-  }
   return s;
 }
 
@@ -326,9 +322,8 @@ class Instrumented<I, P, R, O, T> {
     } catch (error) {
       reportError(COMPONENT, error);
     }
-    return ids
-      ? { output, predictionId: id, predictionIds: ids, model: cell.model, nonFinite: nonFinite > 0 }
-      : { output, predictionId: id, model: cell.model, nonFinite: nonFinite > 0 };
+    // One shape for single and batch results keeps the callers' property reads monomorphic.
+    return { output, predictionId: id, predictionIds: ids, model: cell.model, nonFinite: nonFinite > 0 };
   }
 
   /** One output item: class and score or value, outcome tracking. Returns 1 when non-finite. */

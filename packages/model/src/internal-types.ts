@@ -18,7 +18,7 @@ export interface VersionCell {
   pendingPredictions: number;
   /** Predicted-class counts by class, flushed into `model_output_class_total`. */
   readonly classes: Map<string, { readonly labels: Record<string, string>; pending: number }>;
-  spec?: QualitySpec;
+  spec: QualitySpec | undefined;
 }
 
 /** What the predictor, canary and shadow code needs from the monitor. */

@@ -262,6 +262,7 @@ export class ModelMonitor {
       },
       pendingPredictions: 0,
       classes: new Map(),
+      spec: undefined,
     });
     this.core.metrics.info.set(this.infoLabels(model), 1);
     if (goLive) this.goLive(model);
