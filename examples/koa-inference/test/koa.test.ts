@@ -23,6 +23,8 @@ async function start(make: typeof createKoaService | typeof createService): Prom
     logger: jsonLineSink({ write: (chunk: string) => lines.push(JSON.parse(chunk) as Line) }),
     users: 150,
     epochs: 2,
+    // Every champion call also runs the challenger in shadow, so both services have shadow series.
+    shadowRate: 1,
   });
   const server = (service.app as { listen(port: number, host: string): Server }).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

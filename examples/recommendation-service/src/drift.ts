@@ -44,7 +44,8 @@ export function watchDrift(reference: readonly UserFeatures[], options: DriftWat
     );
   }
   return {
-    observe: (model, features) => monitors.get(model)?.observe(features as unknown as Record<string, unknown>),
+    observe: (model, features) =>
+      monitors.get(model)?.observe(features as unknown as Record<string, unknown>),
     close: () => {
       for (const m of monitors.values()) m.close();
     },

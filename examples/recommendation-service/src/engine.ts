@@ -121,9 +121,9 @@ export function queryRow(query: unknown): Record<string, unknown> {
 const MODEL_NAME = 'recommender';
 
 function clickScore(items: readonly RecommendedItem[]): number {
-  // A predicted rating of 4 is a coin flip; each star above or below moves the odds by e^3.
+  // A predicted rating of 4.5 is a coin flip; each star above or below moves the odds by e^3.
   const top = items[0]?.score ?? 1;
-  return Math.round((1 / (1 + Math.exp(-(top - 4) * 3))) * 1000) / 1000;
+  return Math.round((1 / (1 + Math.exp(-(top - 4.5) * 3))) * 1000) / 1000;
 }
 
 function asNumber(value: unknown): unknown {

@@ -199,12 +199,18 @@ describe('recommendation service', () => {
   test('cold-start users drift the inputs away from the training reference', async () => {
     // Users the models never saw: no history, the global mean, no top genre.
     // 250 requests give the champion at least one window (100 rows) of nothing but new users.
-    for (let i = 0; i < 250; i++) await (await fetch(`${base}/recommendations/${500_000 + i}?k=1`)).arrayBuffer();
+    for (let i = 0; i < 250; i++)
+      await (await fetch(`${base}/recommendations/${500_000 + i}?k=1`)).arrayBuffer();
     const text = await (await fetch(`${base}/metrics`)).text();
-    const share = /^ml_dataset_drift_share\{model_name="recommender",model_version="1\.0"\} (\S+)/m.exec(text);
+    const share = /^ml_dataset_drift_share\{model_name="recommender",model_version="1\.0"\} (\S+)/m.exec(
+      text,
+    );
     assert.ok(share, 'the champion window was evaluated');
     assert.ok(Number(share[1]) >= 0.5, `drift share ${share[1]}`);
-    assert.match(text, /^ml_feature_drift_detected\{feature="history_length",method="ks",model_name="recommender",model_version="1\.0"\} 1/m);
+    assert.match(
+      text,
+      /^ml_feature_drift_detected\{feature="history_length",method="ks",model_name="recommender",model_version="1\.0"\} 1/m,
+    );
     const line = lines.find((l) => l.event === 'drift_detected');
     assert.ok(line, 'a drift_detected line was written');
     assert.equal(line.model_name, 'recommender');
@@ -217,5 +223,21 @@ describe('recommendation service', () => {
     const wanted = exportedSeriesNames(THREADLINE_METRICS);
     const missing = [...wanted].filter((name) => !served.has(name));
     assert.deepEqual(missing, [], 'metrics the bundle reads but the service does not serve');
+  });
+
+  test('the scheduled retraining swaps in new versions and retires the old ones', async () => {
+    const before = service.current().runId;
+    await service.retrain();
+    const { body } = await get('/healthz');
+    assert.deepEqual(
+      (body.models as { version: string }[]).map((m) => m.version),
+      ['1.1', '2.1'],
+    );
+    assert.notEqual(service.current().runId, before);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /^model_info\{[^}]*model_version="1\.1"/m);
+    assert.doesNotMatch(text, /^model_info\{[^}]*model_version="1\.0"/m);
+    const served = await get('/recommendations/5?k=1');
+    assert.match(String(served.body.model_version), /^[12]\.1$/);
   });
 });
