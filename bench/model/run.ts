@@ -50,7 +50,7 @@ function table(title: string, results: Map<string, number>, baseline: string): v
   rows.push(`| **${title}** | | |`);
   for (const [name, ns] of results) {
     rows.push(
-      `| ${name} | ${ns.toFixed(0)} ns | ${name === baseline ? '' : `+${(ns - base).toFixed(0)} ns`} |`,
+      `| ${name} | ${ns.toFixed(0)} ns | ${name === baseline || name.startsWith('reference') ? '' : `+${(ns - base).toFixed(0)} ns`} |`,
     );
   }
 }
