@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     const readme = `# Model bench
 
 An instrumented predict call against the raw call. The model is a logistic score over 16 features
-(tens of ns), so the "added" column is the instrumentation's own cost. Times are the process's CPU
+(the first row), so the "added" column is the instrumentation's own cost. Times are the process's CPU
 time per call (user + system, garbage collection included), the median of the rounds, so other
 processes on a shared machine do not inflate them; the load average is printed to judge the run.
 Run it with \`npm run bench -- model\`; this file is rewritten by each full run.
