@@ -29,6 +29,37 @@ export const DELAY_BUCKETS = [1, 10, 60, 300, 900, 3600, 4 * 3600, 86400, 7 * 86
 
 const V = ['model_name', 'model_version'] as const;
 
+/** Every metric a monitor registers. */
+export const METRIC_NAMES = [
+  'model_info',
+  'model_inference_duration_seconds',
+  'model_predictions_total',
+  'model_prediction_errors_total',
+  'model_prediction_non_finite_total',
+  'model_batch_size',
+  'model_input_size',
+  'model_output_score',
+  'model_output_value',
+  'model_output_class_total',
+  'model_unknown_references_total',
+  'model_shadow_comparisons_total',
+  'model_shadow_disagreements_total',
+  'model_shadow_disagreement_ratio',
+  'model_outcomes_total',
+  'model_label_delay_seconds',
+  'model_accuracy_ratio',
+  'model_precision_ratio',
+  'model_recall_ratio',
+  'model_f1_ratio',
+  'model_roc_auc_ratio',
+  'model_mean_absolute_error',
+  'model_mean_squared_error',
+  'model_outcome_join_ratio',
+  'model_outcome_samples',
+  'model_outcome_store_entries',
+  'model_outcome_store_evictions_total',
+] as const;
+
 /** Hooks the metrics call at scrape time. */
 export interface ScrapeHooks {
   /** Moves counts kept on the hot path into the counters. */
@@ -90,13 +121,16 @@ export class ModelMetrics {
     this.exemplars = (reg.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE;
     const registers = [reg];
     const flush = (): void => hooks.flush();
-    const own = <M>(name: string, make: () => M): M => {
+    // Checked before anything is created, so a clash leaves the registry as it was.
+    for (const name of METRIC_NAMES) {
       if (reg.getSingleMetric(name)) {
         throw new ThreadlineConfigError(
           COMPONENT,
           `metric ${name} is already registered in this registry (one model monitor per registry; close() the old one first)`,
         );
       }
+    }
+    const own = <M>(name: string, make: () => M): M => {
       this.names.push(name);
       return make();
     };

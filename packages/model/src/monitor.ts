@@ -110,7 +110,7 @@ export class ModelMonitor {
     const store = new OutcomeStore(
       check.number(COMPONENT, 'outcomes.maxEntries', o.maxEntries, 100_000, {
         min: 1,
-        max: 100_000_000,
+        max: 10_000_000,
         integer: true,
       }),
       check.number(COMPONENT, 'outcomes.ttlMs', o.ttlMs, 86_400_000, { min: 1 }),

@@ -7,7 +7,8 @@ import { getContext, jsonLineSink, logFields, runWithContext, ThreadlineConfigEr
 import { createModelMonitor, withModel } from '@threadline/model';
 import express from 'express';
 import Koa from 'koa';
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { METRIC_NAMES } from '../src/metrics.js';
 import { memorySink, scrape, sum, value } from './helpers.js';
 
 const lineage = {
@@ -116,6 +117,27 @@ describe('declare', () => {
     a.close();
     assert.throws(() => a.declare({ name: 'x', version: '1' }), /closed/);
     createModelMonitor({ registry }).declare({ name: 'x', version: '1' });
+  });
+
+  test("a name clash leaves the registry as it was; close() removes exactly the monitor's metrics", () => {
+    const registry = new Registry();
+    new Gauge({ name: 'model_outcome_samples', help: 'someone else', registers: [registry] });
+    assert.throws(() => createModelMonitor({ registry }), /model_outcome_samples is already registered/);
+    assert.deepEqual(
+      registry.getMetricsAsArray().map((m) => m.name),
+      ['model_outcome_samples'],
+    );
+    const clean = new Registry();
+    const monitor = createModelMonitor({ registry: clean });
+    assert.deepEqual(
+      clean
+        .getMetricsAsArray()
+        .map((m) => m.name)
+        .sort(),
+      [...METRIC_NAMES].sort(),
+    );
+    monitor.close();
+    assert.deepEqual(clean.getMetricsAsArray(), []);
   });
 
   test('retire removes the model_info series and frees the slot', async () => {
