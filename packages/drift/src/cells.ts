@@ -1,33 +1,4 @@
 /**
- * Index of the support cell holding `x`, for ascending `points` P0 < P1 < ... : cell 0 is below P0,
- * cell 2i+1 is P_i itself, cell 2i+2 lies between P_i and P_{i+1}, the last cell above the last point.
- */
-export function cellIndex(points: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = points.length;
-  // First point greater than x.
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (points[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo === 0) return 0;
-  return points[lo - 1] === x ? 2 * lo - 1 : 2 * lo;
-}
-
-/** Index of the histogram bucket holding `x`: the first upper bound >= x, or bounds.length (+Inf). */
-export function bucketIndex(bounds: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (bounds[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
  * The two-sample KS statistic from cell counts: the largest gap between the cumulative fractions
  * after each cell. Exact when the reference lies on the points only (its open cells are empty):
  * between two points the reference CDF is flat, so the gap peaks at a cell boundary.

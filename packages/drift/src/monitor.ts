@@ -45,6 +45,11 @@ export interface DriftMonitor {
    * throws; when the row completes a window slice, the evaluation runs after the call returns.
    */
   observe(row: Readonly<Record<string, unknown>>): void;
+  /**
+   * Adds many rows given as columns (feature name → values, all the same length): the fast path,
+   * one tight loop per feature. A feature without a column is missing in those rows. Never throws.
+   */
+  observeColumns(columns: Readonly<Record<string, ArrayLike<unknown>>>): void;
   /** Evaluates the current window now (synchronously) and publishes the report. */
   evaluate(): DriftReport;
   /** The last report, if any. */
@@ -217,42 +222,42 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
   }
 
   function schedule(accs: Accumulator[], rows: number, start: number, end: number): void {
-    // Off the caller's stack, and outside the request that happened to complete the window.
-    pending = pending.then(
-      () =>
-        new Promise<void>((resolve) => {
-          setImmediate(() => {
-            startJob(
-              'drift-evaluation',
-              () => {
-                try {
-                  run(accs, rows, start, end);
-                } catch (error) {
-                  reportError(COMPONENT, error);
-                }
-              },
-              model ? { model } : {},
-            );
-            resolve();
-          });
-        }),
-    );
+    // Off the caller's stack, outside the request that happened to complete the window, and one
+    // feature per turn of the event loop so a wide profile never blocks it for long.
+    pending = pending
+      .then(() =>
+        startJob(
+          'drift-evaluation',
+          () =>
+            withSpan('drift evaluation', spanAttributes(rows), async () => {
+              const outcomes = [];
+              for (let i = 0; i < specs.length; i++) {
+                await new Promise<void>((resolve) => setImmediate(resolve));
+                outcomes.push(scoreAccumulator(specs[i]!.name, accs[i]!, tests));
+              }
+              publish(finalize(outcomes, tests, rows, times(start, end)));
+            }),
+          model ? { model } : {},
+        ),
+      )
+      .catch((error: unknown) => reportError(COMPONENT, error));
+  }
+
+  function spanAttributes(rows: number) {
+    return { 'threadline.drift.features': specs.length, 'threadline.drift.rows': rows };
+  }
+
+  function times(start: number, end: number) {
+    return { window_start: new Date(start).toISOString(), window_end: new Date(end).toISOString() };
   }
 
   function run(accs: Accumulator[], rows: number, start: number, end: number): DriftReport {
-    return withSpan(
-      'drift evaluation',
-      { 'threadline.drift.features': specs.length, 'threadline.drift.rows': rows },
-      () => {
-        const outcomes = specs.map((s, i) => scoreAccumulator(s.name, accs[i]!, tests));
-        const report = finalize(outcomes, tests, rows, {
-          window_start: new Date(start).toISOString(),
-          window_end: new Date(end).toISOString(),
-        });
-        publish(report);
-        return report;
-      },
-    );
+    return withSpan('drift evaluation', spanAttributes(rows), () => {
+      const outcomes = specs.map((s, i) => scoreAccumulator(s.name, accs[i]!, tests));
+      const report = finalize(outcomes, tests, rows, times(start, end));
+      publish(report);
+      return report;
+    });
   }
 
   function publish(report: DriftReport): void {
@@ -288,6 +293,33 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
         }
         slice.rows++;
         if (!byTime && slice.rows >= sliceSize) closeSlice(now());
+      } catch (error) {
+        reportError(COMPONENT, error);
+      }
+    },
+    observeColumns(columns) {
+      if (closed || columns === null || typeof columns !== 'object') return;
+      try {
+        const cols = specs.map((s) => columns[s.name]);
+        let rows = 0;
+        for (const c of cols) if (c && typeof c.length === 'number') rows = Math.max(rows, c.length);
+        let offset = 0;
+        while (offset < rows) {
+          if (byTime) tick(now());
+          const slice = slices[current]!;
+          const take = byTime ? rows - offset : Math.min(rows - offset, sliceSize - slice.rows);
+          for (let i = 0; i < specs.length; i++) {
+            const col = cols[i];
+            const acc = slice.accs[i]!;
+            const have = col && typeof col.length === 'number' ? Math.min(col.length, offset + take) : offset;
+            if (have > offset) acc.addMany(col!, offset, have);
+            // Rows past the end of a shorter column (or with no column) are missing values.
+            acc.missing += offset + take - Math.max(have, offset);
+          }
+          slice.rows += take;
+          offset += take;
+          if (!byTime && slice.rows >= sliceSize) closeSlice(now());
+        }
       } catch (error) {
         reportError(COMPONENT, error);
       }

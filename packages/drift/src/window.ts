@@ -1,4 +1,4 @@
-import { bucketIndex, cellIndex } from './cells.js';
+import { Locator } from './locate.js';
 import { Moments } from './moments.js';
 import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from './types.js';
 import { toCategory, toNumber } from './values.js';
@@ -37,10 +37,19 @@ export class NumericAccumulator {
   /** Records one finite number. */
   addNumber(x: number): void {
     this.moments.add(x);
-    const c = cellIndex(this.spec.points, x);
+    const c = this.spec.cells.cell(x);
     this.cells[c]!++;
     this.sums[c]! += x;
-    this.buckets[bucketIndex(this.spec.bounds, x)]!++;
+    this.buckets[this.spec.buckets.lower(x)]!++;
+  }
+
+  /** Records values[from..to) of a column. */
+  addMany(values: ArrayLike<unknown>, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const v = values[i];
+      if (typeof v === 'number' && v - v === 0) this.addNumber(v);
+      else this.add(v);
+    }
   }
 
   merge(other: NumericAccumulator): void {
@@ -115,6 +124,11 @@ export class CategoricalAccumulator {
     else this.unseenOther++;
   }
 
+  /** Records values[from..to) of a column. */
+  addMany(values: ArrayLike<unknown>, from: number, to: number): void {
+    for (let i = from; i < to; i++) this.add(values[i]);
+  }
+
   merge(other: CategoricalAccumulator): void {
     for (let i = 0; i < this.counts.length; i++) this.counts[i]! += other.counts[i]!;
     for (const [name, n] of other.unseen) {
@@ -152,6 +166,9 @@ export interface NumericSpec {
   readonly profile: NumericFeatureProfile;
   readonly points: Float64Array;
   readonly bounds: Float64Array;
+  /** Finds support cells (points) and histogram buckets (bounds). */
+  readonly cells: Locator;
+  readonly buckets: Locator;
 }
 
 /** Lookup tables of a categorical feature, shared by every slice. */
@@ -175,6 +192,8 @@ export function specFor(name: string, profile: FeatureProfile): FeatureSpec {
       profile,
       points: Float64Array.from(profile.support.points),
       bounds: Float64Array.from(profile.histogram.bounds),
+      cells: new Locator(profile.support.points),
+      buckets: new Locator(profile.histogram.bounds),
     };
   }
   const names = Object.keys(profile.categories);
