@@ -48,9 +48,16 @@ export function newPredictionId(now = Date.now()): string {
   return `${lastMsText}-${PROCESS_TAG}${sequence}`;
 }
 
+const ID_SHAPE = /^[0-9a-z]{1,11}-[0-9a-f]{8}[0-9]+$/;
+
+/**
+ * The creation time of an ID this process made, else undefined: an ID of another shape, or one
+ * carrying another process's tag, was never made here and must read as `unknown`, not `late`.
+ */
 function idTime(id: string): number | undefined {
+  if (id.length > 40 || !ID_SHAPE.test(id)) return undefined;
   const dash = id.indexOf('-');
-  if (dash < 1 || dash > 11 || id.length < dash + 10) return undefined;
+  if (id.slice(dash + 1, dash + 9) !== PROCESS_TAG) return undefined;
   const t = Number.parseInt(id.slice(0, dash), 36);
   return Number.isFinite(t) ? t : undefined;
 }

@@ -156,6 +156,9 @@ describe('delayed ground truth', () => {
     assert.equal(monitor.recordOutcome(predict(1).predictionId, 'seven'), 'invalid');
     assert.equal(monitor.recordOutcome(predict(1).predictionId, Number.NaN), 'invalid');
     assert.equal(monitor.recordOutcome('not-an-id', 1), 'unknown');
+    // Shaped like an old ID at first sight, but never made by this process: unknown, not late.
+    assert.equal(monitor.recordOutcome('no-such-prediction', 1), 'unknown');
+    assert.equal(monitor.recordOutcome('kx1-0123456789', 1), 'unknown');
     assert.equal(monitor.recordOutcome(newPredictionId(), 1), 'unknown');
     assert.equal(monitor.recordOutcome(42 as never, 1), 'invalid');
     assert.equal(monitor.recordOutcome(newPredictionId(Date.now() - 10_000), 1), 'late');
@@ -175,7 +178,7 @@ describe('delayed ground truth', () => {
     assert.equal(value(m, 'model_outcomes_total', { model_name: '', model_version: '', result: 'late' }), 1);
     assert.equal(
       value(m, 'model_outcomes_total', { model_name: '', model_version: '', result: 'unknown' }),
-      2,
+      4,
     );
     assert.equal(
       value(m, 'model_outcomes_total', { model_name: '', model_version: '', result: 'invalid' }),
