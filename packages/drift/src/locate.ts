@@ -39,8 +39,8 @@ export class Locator {
     if (this.scale > 0) {
       const j = Math.floor((x - this.low) * this.scale);
       // One slot of slack on each side absorbs rounding in j.
-      lo = this.guide[j > 0 ? j - 1 : 0]!;
-      hi = this.guide[j + 2 < this.slots ? j + 2 : this.slots]!;
+      lo = this.guide[Math.max(j - 1, 0)]!;
+      hi = this.guide[Math.min(j + 2, this.slots)]!;
       if (!(lo === 0 || p[lo - 1]! <= x) || !(hi === n || p[hi]! > x)) {
         lo = 0;
         hi = n;
@@ -64,8 +64,8 @@ export class Locator {
     let hi = n;
     if (this.scale > 0) {
       const j = Math.floor((x - this.low) * this.scale);
-      lo = this.guide[j > 0 ? j - 1 : 0]!;
-      hi = this.guide[j + 2 < this.slots ? j + 2 : this.slots]!;
+      lo = this.guide[Math.max(j - 1, 0)]!;
+      hi = this.guide[Math.min(j + 2, this.slots)]!;
       if (!(lo === 0 || p[lo - 1]! < x) || !(hi === n || p[hi]! >= x)) {
         lo = 0;
         hi = n;
