@@ -17,6 +17,8 @@ const DURATION = Number(process.env.DURATION ?? (QUICK ? 2 : 5));
 const WARMUP = QUICK ? 1 : 2;
 const CONNECTIONS = 50;
 const ONLY = process.env.ONLY;
+/** Comma-separated variant names to run (always with `bare`), for before/after checks of one change. */
+const VARIANTS = process.env.VARIANTS?.split(',');
 
 const GROUPS: Record<'express' | 'koa', readonly string[]> = {
   express: [
@@ -27,6 +29,7 @@ const GROUPS: Record<'express' | 'koa', readonly string[]> = {
     'cls-rtracer',
     'otel',
     'peers',
+    'threadline-nolog',
     'threadline-pino',
     'threadline-pino-plain',
     'threadline-winston',
@@ -38,6 +41,7 @@ const GROUPS: Record<'express' | 'koa', readonly string[]> = {
     'cls-rtracer',
     'otel',
     'peers',
+    'threadline-nolog',
     'threadline-pino',
     'threadline-pino-plain',
     'threadline-winston',
@@ -54,6 +58,7 @@ const LABELS: Record<string, string> = {
   'cls-rtracer': 'cls-rtracer',
   otel: 'OpenTelemetry http + framework instrumentation',
   peers: 'peers’ typical stack (cls-rtracer + metrics + pino logger)',
+  'threadline-nolog': 'Threadline context + metrics, no access line',
   'threadline-pino': 'Threadline full stack, pino',
   'threadline-pino-plain': 'Threadline full stack, pino without redaction',
   'threadline-winston': 'Threadline full stack, winston',
@@ -141,7 +146,9 @@ console.log(
 );
 for (const framework of Object.keys(GROUPS) as ('express' | 'koa')[]) {
   if (ONLY && ONLY !== framework) continue;
-  const variants = GROUPS[framework];
+  const variants = VARIANTS
+    ? GROUPS[framework].filter((v) => v === 'bare' || VARIANTS.includes(v))
+    : GROUPS[framework];
   const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < variants.length; k++) {

@@ -103,12 +103,13 @@ async function expressApp(): Promise<RequestListener> {
       app.use(require('pino-http')({ logger: pinoToNull(), genReqId: () => rTracer.id() }));
       break;
     }
+    case 'threadline-nolog':
     case 'threadline-pino':
     case 'threadline-pino-plain':
     case 'threadline-winston': {
       const { createRegistry } = await import('@threadline/core');
       const { threadline } = await import('@threadline/express');
-      const logger = await threadlineSink(name);
+      const logger = name === 'threadline-nolog' ? false : await threadlineSink(name);
       app.use(threadline({ registry: createRegistry(), logger }));
       break;
     }
@@ -163,12 +164,13 @@ async function koaApp(): Promise<RequestListener> {
       app.use(handMetrics());
       app.use(require('koa-pino-logger')({ logger: pinoToNull() }));
       break;
+    case 'threadline-nolog':
     case 'threadline-pino':
     case 'threadline-pino-plain':
     case 'threadline-winston': {
       const { createRegistry } = await import('@threadline/core');
       const { threadline } = await import('@threadline/koa');
-      const logger = await threadlineSink(name);
+      const logger = name === 'threadline-nolog' ? false : await threadlineSink(name);
       app.use(threadline({ registry: createRegistry(), logger }));
       break;
     }

@@ -141,22 +141,25 @@ for (const fw of FRAMEWORKS) {
 
     test('client aborts are counted and logged once as aborted; nothing throws', async () => {
       const { registry, logs, options } = setup();
-      const app: Running = await start(fw, { threadline: options });
+      const app: Running = await start(fw, { threadline: options, handlerLog: logs.sink });
+      const steps = (step: string) => logs.handler().filter((l) => l.step === step).length;
       try {
         for (let i = 0; i < 3; i++) {
           const ac = new AbortController();
           const p = fetch(`${app.url}/slow`, { signal: ac.signal });
-          setTimeout(() => ac.abort(), 30);
+          // Abort once the handler is running, so the server surely saw the request.
+          await until(() => steps('slow_started') === i + 1, 10_000);
+          ac.abort();
           await assert.rejects(p);
         }
-        await until(() => logs.access().length === 3);
+        await until(() => logs.access().length === 3, 10_000);
         for (const line of logs.access()) {
           assert.equal(line.aborted, true);
           assert.equal(line.message, 'request aborted');
           assert.equal(line.route, '/slow');
         }
-        // The handlers finish later against closed sockets; give them time to try.
-        await new Promise((r) => setTimeout(r, 400));
+        // The handlers then finish against closed sockets: still one line per request.
+        await until(() => steps('slow_done') === 3, 10_000);
         assert.equal(logs.access().length, 3);
         const samples = parseMetrics((await renderMetrics(registry, 'prometheus')).body);
         assert.equal(sum(samples, 'http_server_errors_total', { error_type: 'aborted' }), 3);

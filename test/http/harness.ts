@@ -1,7 +1,7 @@
 // Shared fixtures for the HTTP tests: the same small app built on Express 5, Express 4, Koa 3 and
 // Koa 2 (with @koa/router), with or without Threadline, a log capture, and a metrics parser.
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -76,6 +76,13 @@ async function work(log: LogSink | undefined, step: string, tag?: string): Promi
   return getContext()?.request_id;
 }
 
+/** Says it started, then waits for the client to go away (or two seconds), and says it is done. */
+async function slow(log: LogSink | undefined, res: ServerResponse): Promise<void> {
+  log?.log('info', { event: 'handler', step: 'slow_started' }, 'slow');
+  await Promise.race([sleep(2000), once(res, 'close')]);
+  log?.log('info', { event: 'handler', step: 'slow_done' }, 'slow');
+}
+
 /** A debug line as a logger bridge writes it: now, held in the request's buffer, or by level. */
 function debugLine(log: LogSink | undefined, n: number): void {
   if (!log) return;
@@ -142,7 +149,7 @@ function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: nev
     s.pipe(res);
   });
   app.get('/slow', async (_req, res) => {
-    await sleep(300);
+    await slow(o.handlerLog, res);
     if (!res.destroyed) res.send('late');
   });
   app.get('/dbg', async (_req, res) => {
@@ -205,7 +212,7 @@ function buildKoa(Lib: typeof Koa, o: AppOptions): (req: never, res: never) => v
     ctx.body = streamThatFails();
   });
   router.get('/slow', async (ctx) => {
-    await sleep(300);
+    await slow(o.handlerLog, ctx.res);
     ctx.body = 'late';
   });
   router.get('/dbg', async (ctx) => {
@@ -289,7 +296,7 @@ export function sum(samples: Sample[], name: string, match: Record<string, strin
 }
 
 /** Waits until `cond` holds (log lines and metrics are written on the response's close). */
-export async function until(cond: () => boolean, ms = 2000): Promise<void> {
+export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not reached in time');

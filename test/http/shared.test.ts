@@ -133,7 +133,7 @@ for (const fw of FRAMEWORKS) {
     });
 
     test('non-standard methods fold to _OTHER; skip list; sampling keeps errors', async () => {
-      const { registry, logs, options } = setup({ skip: ['/health'], sampleRate: 0 });
+      const { registry, logs, options } = setup({ skip: ['/health'], sampleRate: 0, slowMs: 60_000 });
       const app = await start(fw, { threadline: options });
       try {
         const r = await fetch(`${app.url}/any`, { method: 'PROPFIND' });

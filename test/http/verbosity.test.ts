@@ -8,7 +8,7 @@ afterEach(() => debugSwitch.clear());
 for (const fw of FRAMEWORKS) {
   describe(`per-request verbosity on ${fw}`, () => {
     test('debug lines are held per request and written only when it fails or is slow', async () => {
-      const { logs, options } = setup();
+      const { logs, options } = setup({ slowMs: 60_000 });
       const app = await start(fw, { threadline: options, handlerLog: logs.sink });
       const slowApp = await start(fw, { threadline: { ...options, slowMs: 0 }, handlerLog: logs.sink });
       try {
@@ -38,7 +38,7 @@ for (const fw of FRAMEWORKS) {
     });
 
     test('the runtime switch turns debug on for one request ID, or for a route, without restart', async () => {
-      const { logs, options } = setup();
+      const { logs, options } = setup({ slowMs: 60_000 });
       const app = await start(fw, { threadline: options, handlerLog: logs.sink });
       try {
         const debug = () => logs.lines.filter((l) => l.event === 'debug_line');

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { contextStorage, runWithContext, type ThreadlineContext } from '../context.js';
+import { contextStorage, type ThreadlineContext } from '../context.js';
 import { codes } from '../errors.js';
 import { reportError, safeCall, warnOnce } from '../guard.js';
 import { acceptRequestId, newRequestId } from '../ids.js';
@@ -100,36 +100,35 @@ export class HttpInstrumentation {
       }
       ({ traceId, spanId, traceFlags, tracestate } = trace);
     }
-    return runWithContext(
-      {
-        request_id: requestId,
-        trace_id: traceId,
-        span_id: spanId,
-        trace_flags: traceFlags,
-        ...(tracestate !== undefined ? { tracestate } : {}),
-      },
-      () => {
-        const ctx = contextStorage().getStore()!;
-        const state: RequestState = {
-          req,
-          res,
-          ctx,
-          source,
-          method: methodLabel(req.method),
-          url: req.url ?? '/',
-          start: performance.now(),
-          error: undefined,
-          finished: false,
-        };
-        try {
-          this.begin(state, requestId);
-        } catch (error) {
-          reportError(COMPONENT, error);
-        }
-        return next(state);
-      },
-      { inherit: false },
-    );
+    // A fresh root context, built directly: this runs once per request, and the generic builder's
+    // copying of a parent is not needed for a root.
+    const ctx: ThreadlineContext = {
+      request_id: requestId,
+      trace_id: traceId,
+      span_id: spanId,
+      trace_flags: traceFlags,
+      attributes: {},
+    };
+    if (tracestate !== undefined) ctx.tracestate = tracestate;
+    return contextStorage().run(ctx, () => {
+      const state: RequestState = {
+        req,
+        res,
+        ctx,
+        source,
+        method: methodLabel(req.method),
+        url: req.url ?? '/',
+        start: performance.now(),
+        error: undefined,
+        finished: false,
+      };
+      try {
+        this.begin(state, requestId);
+      } catch (error) {
+        reportError(COMPONENT, error);
+      }
+      return next(state);
+    });
   }
 
   /** Records an error a handler threw or passed on; the first one wins (it is logged once, at the end). */
@@ -144,7 +143,7 @@ export class HttpInstrumentation {
     const who = o.identify ? safeCall(COMPONENT, o.identify, [state.req]) : undefined;
     const force = debugSwitch.matches({ requestId, userId: who?.userId, sessionId: who?.sessionId });
     if (force || o.debugBuffer > 0) startRequestVerbosity({ forceDebug: force, bufferLimit: o.debugBuffer });
-    this.metrics.active.inc({ http_request_method: state.method });
+    this.metrics.inFlight.inc(state.method);
     res.once('close', () => {
       contextStorage().run(state.ctx, () => {
         try {
@@ -175,7 +174,7 @@ export class HttpInstrumentation {
     const status = res.statusCode;
     const route = safeCall(COMPONENT, this.routeOf, [state.source]) ?? UNMATCHED_ROUTE;
     const m = this.metrics;
-    m.active.dec({ http_request_method: method });
+    m.inFlight.dec(method);
     const labels = { http_request_method: method, http_route: route, http_response_status_code: status };
     const requestBytes = contentLength(req.headers['content-length']);
     const responseBytes = contentLength(res.getHeader('content-length'));
