@@ -1,7 +1,7 @@
 // Core bench: context propagation, logger lines/s with and without Threadline's fields, and
 // histogram observe with context labels, each side by side with its peer in one run.
 // Variants of a group run in interleaved rounds after a warm-up; the table shows medians.
-// Usage: npm run bench -- core   (QUICK=1 for a short smoke run)
+// Usage: npm run bench -- core   (QUICK=1 for a short smoke run, ONLY=pino to run one section)
 import { Writable } from 'node:stream';
 import {
   createHistogram,
@@ -18,7 +18,7 @@ import { Histogram, Registry } from 'prom-client';
 import winston from 'winston';
 
 const QUICK = process.env.QUICK === '1';
-const ROUNDS = QUICK ? 3 : 15;
+const ROUNDS = QUICK ? 3 : 21;
 const WARMUP_ROUNDS = QUICK ? 1 : 3;
 
 interface Variant {
@@ -30,6 +30,8 @@ interface Variant {
 interface Result {
   readonly name: string;
   readonly opsPerSec: number;
+  /** Median over rounds of (baseline time / this variant's time) within the same round. */
+  readonly cost: number;
 }
 
 function median(values: number[]): number {
@@ -38,30 +40,40 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * Runs the variants in interleaved rounds (the first variant is the baseline). Ratios are taken
+ * within each round and then the median is reported, so load that drifts during the run (other
+ * processes on the machine) affects both sides of a ratio alike.
+ */
 async function group(variants: readonly Variant[]): Promise<Result[]> {
-  const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const samples: number[][] = variants.map(() => []);
+  // One collection between groups, none between samples: a forced full GC before every sample
+  // resets the allocator's feedback and penalises the allocating variants unlike steady state.
+  (globalThis as { gc?: () => void }).gc?.();
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
     // Rotate the order each round so no variant always runs right after the same one.
     for (let k = 0; k < variants.length; k++) {
-      const v = variants[(round + k) % variants.length]!;
-      (globalThis as { gc?: () => void }).gc?.();
+      const index = (round + k) % variants.length;
       const start = process.hrtime.bigint();
-      const ops = await v.run();
+      const ops = await variants[index]!.run();
       const ns = Number(process.hrtime.bigint() - start);
-      if (round >= WARMUP_ROUNDS) samples.get(v.name)!.push((ops * 1e9) / ns);
+      if (round >= WARMUP_ROUNDS) samples[index]!.push((ops * 1e9) / ns);
     }
   }
-  return variants.map((v) => ({ name: v.name, opsPerSec: median(samples.get(v.name)!) }));
+  const base = samples[0]!;
+  return variants.map((v, i) => ({
+    name: v.name,
+    opsPerSec: median(samples[i]!),
+    cost: median(samples[i]!.map((ops, r) => base[r]! / ops)),
+  }));
 }
 
 const rows: string[] = [];
-function table(title: string, results: Result[], baseline: string, unit: string): void {
-  const base = results.find((r) => r.name === baseline)!.opsPerSec;
+function table(title: string, results: Result[], unit: string): void {
   rows.push(`| **${title}** | | | |`);
   for (const r of results) {
-    const ratio = base / r.opsPerSec;
     rows.push(
-      `| ${r.name} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} ${unit}/s | ${(1e9 / r.opsPerSec).toFixed(0)} ns | ${ratio.toFixed(2)}x |`,
+      `| ${r.name} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} ${unit}/s | ${(1e9 / r.opsPerSec).toFixed(0)} ns | ${r.cost.toFixed(2)}x |`,
     );
   }
 }
@@ -108,7 +120,7 @@ function metaByHand(): Record<string, unknown> {
   };
 }
 
-async function loggers(): Promise<void> {
+async function winstonLoggers(): Promise<void> {
   const winstonWith = (...formats: winston.Logform.Format[]) =>
     winston.createLogger({
       format: winston.format.combine(...formats, winston.format.json()),
@@ -132,10 +144,11 @@ async function loggers(): Promise<void> {
       { name: 'winston + threadlineFormat', run: winstonBatch(winstonTl, false) },
       { name: 'winston, the same fields passed by hand', run: winstonBatch(winstonBare, true) },
     ]),
-    'winston, no context fields',
     'lines',
   );
+}
 
+async function pinoLoggers(): Promise<void> {
   const dest = { write: (_s: string) => {} };
   const pinoBare = pino({}, dest);
   const pinoMixin = pino(
@@ -177,7 +190,6 @@ async function loggers(): Promise<void> {
       { name: 'pino + threadlineMixin alone', run: pinoBatch(pinoMixin) },
       { name: 'pino, the same fields by hand (child logger per request)', run: pinoChildBatch },
     ]),
-    'pino, no context fields',
     'lines',
   );
 }
@@ -241,7 +253,6 @@ async function histograms(): Promise<void> {
         run: batch((i) => ours.observe(own, (i % 100) / 100)),
       },
     ]),
-    'prom-client Histogram.observe (labels by hand)',
     'observes',
   );
   table(
@@ -256,7 +267,6 @@ async function histograms(): Promise<void> {
         run: batch((i) => oursEx.observe(own, (i % 100) / 100)),
       },
     ]),
-    'prom-client observe with exemplar (by hand)',
     'observes',
   );
 }
@@ -325,10 +335,12 @@ async function context(): Promise<void> {
     },
   };
   const after = await group([{ ...none, name: 'no context, with cls-hooked loaded' }, clsVariant]);
+  // The two phases cannot be paired round by round: compare medians with the clean baseline.
+  const clean = before[0]!.opsPerSec;
+  const afterVsClean = after.map((r) => ({ ...r, cost: clean / r.opsPerSec }));
   table(
     `context propagation, flows/s (${FLOWS} concurrent flows, ${STEPS} awaits + setImmediate each)`,
-    [...before, ...after],
-    'no context (ID passed by hand)',
+    [...before, ...afterVsClean],
     'flows',
   );
 }
@@ -341,11 +353,14 @@ async function main(): Promise<void> {
     if (mergeContextFields({} as Record<string, unknown>).model_name !== 'ranker')
       throw new Error('fields not merged');
   });
-  await loggers();
-  await histograms();
-  await context();
+  // ONLY=winston,pino,histograms,context picks sections (for profiling one of them).
+  const only = process.env.ONLY?.split(',');
+  if (!only || only.includes('winston')) await winstonLoggers();
+  if (!only || only.includes('pino')) await pinoLoggers();
+  if (!only || only.includes('histograms')) await histograms();
+  if (!only || only.includes('context')) await context();
   console.log(`Node ${process.version}, ${process.platform}/${process.arch}, ${ROUNDS} rounds, medians.\n`);
-  console.log('| variant | throughput | per op | cost vs first row |');
+  console.log('| variant | throughput (median) | per op | cost vs first row (median of per-round ratios) |');
   console.log('|---|---:|---:|---:|');
   for (const row of rows) console.log(row);
 }

