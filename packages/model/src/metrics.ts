@@ -153,6 +153,8 @@ export class ModelMetrics {
             'framework',
           ],
           registers,
+          // In cluster mode every worker declares the same models: an info series is 1, not N.
+          aggregator: 'max',
         }),
     );
     this.duration = own(
@@ -290,6 +292,8 @@ export class ModelMetrics {
           help: 'Disagreements over comparisons since the monitor started.',
           labelNames: [...V, 'baseline_version'],
           registers,
+          // A ratio summed over cluster workers is meaningless; their mean is the fleet view.
+          aggregator: 'average',
           collect() {
             hooks.shadow(self);
           },
@@ -327,7 +331,12 @@ export class ModelMetrics {
       });
       hooks.quality(self);
     };
-    const quality = (name: string, help: string, extra: string[] = []): Gauge<string> =>
+    const quality = (
+      name: string,
+      help: string,
+      extra: string[] = [],
+      aggregator: 'average' | 'sum' = 'average',
+    ): Gauge<string> =>
       own(
         name,
         () =>
@@ -336,6 +345,8 @@ export class ModelMetrics {
             help: `${help} Over the outcome window, computed at scrape time.`,
             labelNames: [...V, ...extra],
             registers,
+            // Cluster mode: ratios and errors are averaged over workers (unweighted), counts summed.
+            aggregator,
             collect: qualityOnce,
           }),
       );
@@ -366,7 +377,7 @@ export class ModelMetrics {
       'model_outcome_join_ratio',
       'Joined outcomes over predictions tracked for outcomes.',
     );
-    this.samples = quality('model_outcome_samples', 'Joined outcomes behind the quality gauges.');
+    this.samples = quality('model_outcome_samples', 'Joined outcomes behind the quality gauges.', [], 'sum');
     this.storeEntries = own(
       'model_outcome_store_entries',
       () =>

@@ -265,3 +265,23 @@ describe('sliding window', () => {
     assert.equal(store.size, 30);
   });
 });
+
+describe('cluster aggregation', () => {
+  test('info series stay 1 and ratios are averaged, not summed, across workers', async () => {
+    const { AggregatorRegistry } = await import('prom-client');
+    const worker = async (right: number) => {
+      const { registry, monitor, model } = setup();
+      const predict = monitor.instrumentSync(model, (x: string) => x, { classes: ['a', 'b'] });
+      for (let i = 0; i < 4; i++) monitor.recordOutcome(predict('a').predictionId, i < right ? 'a' : 'b');
+      return registry.getMetricsAsJSON();
+    };
+    // Two workers as prom-client's cluster support sees them: accuracy 1.0 and 0.5.
+    const merged = AggregatorRegistry.aggregate([await worker(4), await worker(2)]);
+    const text = await merged.metrics();
+    const find = (name: string) =>
+      text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes('model_version="3"'));
+    assert.match(find('model_info') ?? '', / 1$/);
+    assert.match(find('model_accuracy_ratio') ?? '', / 0\.75$/);
+    assert.match(find('model_outcome_samples') ?? '', / 8$/);
+  });
+});
