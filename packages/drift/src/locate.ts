@@ -32,19 +32,17 @@ export class Locator {
   upper(x: number): number {
     const p = this.points;
     const n = p.length;
-    if (n === 0 || x < p[0]!) return 0;
+    if (n === 0 || x < this.low) return 0;
     if (x >= p[n - 1]!) return n;
     let lo = 0;
     let hi = n;
     if (this.scale > 0) {
-      const j = Math.floor((x - this.low) * this.scale);
-      // One slot of slack on each side absorbs rounding in j.
-      lo = this.guide[Math.max(j - 1, 0)]!;
-      hi = this.guide[Math.min(j + 2, this.slots)]!;
-      if (!(lo === 0 || p[lo - 1]! <= x) || !(hi === n || p[hi]! > x)) {
-        lo = 0;
-        hi = n;
-      }
+      const j = Math.min(Math.floor((x - this.low) * this.scale), this.slots - 1);
+      // The slot brackets the answer; the two loops undo any rounding in j.
+      lo = this.guide[j]!;
+      while (lo > 0 && p[lo - 1]! > x) lo--;
+      hi = this.guide[j + 1]!;
+      while (hi < n && p[hi]! <= x) hi++;
     }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -58,18 +56,16 @@ export class Locator {
   lower(x: number): number {
     const p = this.points;
     const n = p.length;
-    if (n === 0 || x <= p[0]!) return 0;
+    if (n === 0 || x <= this.low) return 0;
     if (x > p[n - 1]!) return n;
     let lo = 0;
     let hi = n;
     if (this.scale > 0) {
-      const j = Math.floor((x - this.low) * this.scale);
-      lo = this.guide[Math.max(j - 1, 0)]!;
-      hi = this.guide[Math.min(j + 2, this.slots)]!;
-      if (!(lo === 0 || p[lo - 1]! < x) || !(hi === n || p[hi]! >= x)) {
-        lo = 0;
-        hi = n;
-      }
+      const j = Math.min(Math.floor((x - this.low) * this.scale), this.slots - 1);
+      lo = this.guide[j]!;
+      while (lo > 0 && p[lo - 1]! >= x) lo--;
+      hi = this.guide[j + 1]!;
+      while (hi < n && p[hi]! < x) hi++;
     }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;

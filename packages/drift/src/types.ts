@@ -1,4 +1,4 @@
-import type { ModelRef } from '@threadline/core';
+import type { LogSink, ModelRef } from '@threadline/core';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { Correction } from './correction.js';
 
@@ -9,17 +9,11 @@ export type CategoricalMethod = 'chisquare' | 'z' | 'jensenshannon' | 'psi' | 'k
 /** A drift test; `auto` picks Evidently's default for the feature's kind and reference size. */
 export type DriftMethod = NumericMethod | CategoricalMethod | 'auto';
 
-/** Log levels a sink accepts (the same four as `@threadline/core`'s `LogSink`). */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
 /**
- * Where `drift_detected` events go. Structurally the same as `@threadline/core`'s `LogSink`, so
- * `jsonLineSink()` and the winston/pino sinks plug in directly. Must not throw (a throw is caught
- * and reported on the diagnostics channel).
+ * Where `drift_detected` events go: core's `LogSink` (`jsonLineSink()`, the winston and pino sinks,
+ * or any `{ log(level, fields, message) }`). A throw is caught and reported on the diagnostics channel.
  */
-export interface LogSink {
-  log(level: LogLevel, fields: Record<string, unknown>, message: string): void;
-}
+export type { LogLevel, LogSink } from '@threadline/core';
 
 /** Statistics of one numeric reference feature. Definitions as in `MomentSummary`. */
 export interface NumericFeatureProfile {

@@ -43,13 +43,52 @@ export class NumericAccumulator {
     this.buckets[this.spec.buckets.lower(x)]!++;
   }
 
-  /** Records values[from..to) of a column. */
+  /**
+   * Records values[from..to) of a column: the hot loop, with the moments held in locals (the same
+   * update as `Moments.add`) so each value costs no property traffic.
+   */
   addMany(values: ArrayLike<unknown>, from: number, to: number): void {
+    const m = this.moments;
+    let { n, mean, m2, m3, m4, min, max } = m;
+    const { cells, sums, buckets } = this;
+    const cellOf = this.spec.cells;
+    const bucketOf = this.spec.buckets;
     for (let i = from; i < to; i++) {
       const v = values[i];
-      if (typeof v === 'number' && v - v === 0) this.addNumber(v);
-      else this.add(v);
+      let x: number;
+      if (typeof v === 'number' && v - v === 0) x = v;
+      else {
+        const r = toNumber(v);
+        if (typeof r !== 'number') {
+          this[r]++;
+          continue;
+        }
+        x = r;
+      }
+      const n1 = n;
+      n = n1 + 1;
+      const delta = x - mean;
+      const dn = delta / n;
+      const dn2 = dn * dn;
+      const term1 = delta * dn * n1;
+      mean += dn;
+      m4 += term1 * dn2 * (n * n - 3 * n + 3) + 6 * dn2 * m2 - 4 * dn * m3;
+      m3 += term1 * dn * (n - 2) - 3 * dn * m2;
+      m2 += term1;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      const c = cellOf.cell(x);
+      cells[c]!++;
+      sums[c]! += x;
+      buckets[bucketOf.lower(x)]!++;
     }
+    m.n = n;
+    m.mean = mean;
+    m.m2 = m2;
+    m.m3 = m3;
+    m.m4 = m4;
+    m.min = min;
+    m.max = max;
   }
 
   merge(other: NumericAccumulator): void {
