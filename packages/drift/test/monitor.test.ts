@@ -218,6 +218,34 @@ describe('streaming monitor', () => {
     monitor.close();
   });
 
+  test('sliding time windows move slice by slice and forget old slices', async () => {
+    let t = 0;
+    const reports: DriftReport[] = [];
+    const monitor = createDriftMonitor({
+      reference: profile,
+      metrics: false,
+      window: { type: 'sliding', durationMs: 4000, slices: 4 },
+      now: () => t,
+      minSamples: 1,
+      onReport: (r) => reports.push(r),
+    });
+    // One second per slice: 10 rows in each of seconds 0..5, with x = the second.
+    for (let second = 0; second < 6; second++) {
+      t = second * 1000;
+      for (let i = 0; i < 10; i++) monitor.observe({ x: second, y: 0, color: 'red' });
+    }
+    await monitor.flush();
+    assert.deepEqual(
+      reports.map((r) => r.rows),
+      [10, 20, 30, 40, 40],
+    );
+    // The last report covers seconds 1..4: mean 2.5.
+    assert.equal(reports.at(-1)!.features.x!.current!.mean, 2.5);
+    assert.equal(reports.at(-1)!.window_start, new Date(1000).toISOString());
+    assert.equal(reports.at(-1)!.window_end, new Date(5000).toISOString());
+    monitor.close();
+  });
+
   test('bad input is counted and reported, never a crash or a NaN', async () => {
     const registry = createRegistry();
     const reports: DriftReport[] = [];
