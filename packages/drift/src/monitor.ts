@@ -74,8 +74,11 @@ interface Slice {
  * goes to `onReport`. Throws `ThreadlineConfigError` for bad options.
  */
 export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
+  if (!options || typeof options !== 'object') {
+    throw new ThreadlineConfigError(COMPONENT, 'options must be an object');
+  }
   check.keys(COMPONENT, options, OPTION_KEYS);
-  if (!options || options.reference === undefined)
+  if (options.reference === undefined)
     throw new ThreadlineConfigError(COMPONENT, 'option reference is required');
   const profile = loadProfile(options.reference);
   const names = Object.keys(profile.features);

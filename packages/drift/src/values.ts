@@ -24,7 +24,10 @@ export function toNumber(value: unknown): number | Rejection {
     if (Number.isFinite(n)) return n;
     return Number.isNaN(n) ? 'invalid' : 'infinite';
   }
-  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'bigint') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : 'infinite';
+  }
   return 'invalid';
 }
 

@@ -270,7 +270,7 @@ describe('streaming monitor', () => {
       '',
       'abc',
       {},
-      [1],
+      10n ** 400n,
       'NaN',
       '-inf',
     ];
@@ -290,8 +290,8 @@ describe('streaming monitor', () => {
     assert.deepEqual(r.features.x!.invalid_values, {
       missing: 54,
       nan: 37,
-      infinite: 55,
-      invalid: 54,
+      infinite: 73,
+      invalid: 36,
       unseen: 0,
     });
     assert.equal(r.features.x!.skipped, 'insufficient_samples');
@@ -309,7 +309,7 @@ describe('streaming monitor', () => {
     const get = (feature: string, reason: string) =>
       invalid.find((s) => s.labels.feature === feature && s.labels.reason === reason)?.value;
     assert.equal(get('x', 'nan'), 37);
-    assert.equal(get('x', 'infinite'), 55);
+    assert.equal(get('x', 'infinite'), 73);
     assert.equal(get('color', 'unseen'), 100);
     monitor.close();
   });
@@ -401,5 +401,7 @@ describe('streaming monitor', () => {
     bad({ logger: {} }, /logger/);
     bad({ windw: {} }, /unknown option "windw"/);
     assert.throws(() => createDriftMonitor({ reference: { format: 'x' } as never }), /invalid profile/);
+    assert.throws(() => createDriftMonitor(undefined as never), /options must be an object/);
+    assert.throws(() => createDriftMonitor({} as never), /option reference is required/);
   });
 });
