@@ -47,6 +47,18 @@ export interface ContextMetricOptions<L extends string> {
   readonly exemplars?: boolean;
 }
 
+/** How prom-client's cluster AggregatorRegistry combines a gauge's value across workers. */
+export type GaugeAggregator = 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
+
+/** Gauge options. */
+export interface ContextGaugeOptions<L extends string> extends ContextMetricOptions<L> {
+  /**
+   * Cluster mode: how workers' values combine (default `sum`). Ratios, shares and scores want
+   * `average` or `max`: a drift share summed over four workers is not a share.
+   */
+  readonly aggregator?: GaugeAggregator;
+}
+
 /** Histogram options. */
 export interface ContextHistogramOptions<L extends string> extends ContextMetricOptions<L> {
   /** Bucket upper bounds, ascending. */
@@ -421,7 +433,7 @@ export class ContextCounter<L extends string = string> extends ContextMetric<L> 
 export class ContextGauge<L extends string = string> extends ContextMetric<L> {
   readonly metric: Gauge<string>;
 
-  constructor(options: ContextMetricOptions<L>, registry: AnyRegistry) {
+  constructor(options: ContextGaugeOptions<L>, registry: AnyRegistry) {
     // Gauges carry no exemplars in OpenMetrics.
     super({ ...options, exemplars: false }, registry);
     this.metric = new Gauge({
@@ -429,6 +441,7 @@ export class ContextGauge<L extends string = string> extends ContextMetric<L> {
       help: options.help,
       labelNames: this.labelNames,
       registers: [registry],
+      ...(options.aggregator ? { aggregator: options.aggregator } : {}),
     });
   }
 
@@ -494,8 +507,15 @@ export function createCounter<L extends string = never>(options: ContextMetricOp
 }
 
 /** Creates (or returns the existing) context-aware gauge for this registry. */
-export function createGauge<L extends string = never>(options: ContextMetricOptions<L>): ContextGauge<L> {
+export function createGauge<L extends string = never>(options: ContextGaugeOptions<L>): ContextGauge<L> {
   validate('gauge', options);
+  const aggregators: readonly GaugeAggregator[] = ['sum', 'first', 'min', 'max', 'average', 'omit'];
+  if (options.aggregator !== undefined && !aggregators.includes(options.aggregator)) {
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      `metric ${options.name}: aggregator must be one of ${aggregators.join(', ')}`,
+    );
+  }
   const registry: AnyRegistry = options.registry ?? (globalRegistry as AnyRegistry);
   const labels = [...(options.labelNames ?? []), ...(options.modelLabels === false ? [] : MODEL_LABEL_NAMES)];
   return lookup('gauge', registry, options.name, labels, () => new ContextGauge(options, registry));

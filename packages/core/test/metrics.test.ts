@@ -413,3 +413,26 @@ describe('prom-text helper', () => {
     });
   });
 });
+
+describe('cluster aggregation of gauges', () => {
+  test('the aggregator option reaches prom-client and is checked at setup', async () => {
+    const { AggregatorRegistry } = await import('prom-client');
+    const worker = async (value: number) => {
+      const registry = new Registry();
+      const share = createGauge({ name: 'share_ratio', help: 'h', registry, aggregator: 'average' });
+      const count = createGauge({ name: 'items', help: 'h', registry, modelLabels: false });
+      share.set(undefined, value);
+      count.set(undefined, value * 10);
+      return registry.getMetricsAsJSON();
+    };
+    const merged = AggregatorRegistry.aggregate([await worker(0.2), await worker(0.6)]);
+    const text = await merged.metrics();
+    assert.match(text, /^share_ratio\{model_name="",model_version=""\} 0\.4$/m);
+    assert.match(text, /^items 8$/m);
+    assert.throws(
+      () =>
+        createGauge({ name: 'bad_agg', help: 'h', registry: new Registry(), aggregator: 'median' as never }),
+      ThreadlineConfigError,
+    );
+  });
+});
