@@ -19,6 +19,8 @@ import type { DriftMonitorOptions, DriftProfile, DriftReport, LogSink } from './
 import { type Accumulator, accumulatorFor, type FeatureSpec, specFor } from './window.js';
 
 const COMPONENT = 'drift';
+/** Rows observe() collects before feeding them to the numeric accumulators in one loop. */
+const BUFFER_ROWS = 256;
 const OPTION_KEYS = [
   'reference',
   'window',
@@ -122,6 +124,8 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
   const metrics = metricsOn ? driftMetrics(options.registry, names.length) : undefined;
 
   const specs: FeatureSpec[] = names.map((n) => specFor(n, profile.features[n]!));
+  const buffers = specs.map((s) => (s.kind === 'numeric' ? new Float64Array(BUFFER_ROWS) : undefined));
+  let buffered = 0;
   const fresh = (): Accumulator[] => specs.map(accumulatorFor);
   const slices: Slice[] = Array.from({ length: sliceCount }, () => ({
     accs: fresh(),
@@ -144,6 +148,7 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     ? registerHistogramSource(options.registry ?? defaultRegistry, {
         model,
         *histograms() {
+          drain();
           const open = slices[current]!.accs;
           for (let i = 0; i < specs.length; i++) {
             const spec = specs[i]!;
@@ -186,7 +191,20 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     if (t - slices[current]!.start >= sliceSize) slices[current]!.start = t;
   }
 
+  // Rows from observe() reach the numeric accumulators in blocks, through the columnar loop; the
+  // block is drained before anything reads or closes the slice.
+  function drain(): void {
+    if (buffered === 0) return;
+    const accs = slices[current]!.accs;
+    for (let i = 0; i < buffers.length; i++) {
+      const buffer = buffers[i];
+      if (buffer !== undefined) accs[i]!.addMany(buffer, 0, buffered, true);
+    }
+    buffered = 0;
+  }
+
   function closeSlice(nextStart: number): void {
+    drain();
     const slice = slices[current]!;
     // Counters and fleet totals take the slice once, when it is complete.
     for (let i = 0; i < specs.length; i++) {
@@ -289,12 +307,21 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
         if (byTime) tick(now());
         const slice = slices[current]!;
         const accs = slice.accs;
-        for (let i = 0; i < specs.length; i++) {
-          const v = row[specs[i]!.name];
+        const at = buffered;
+        for (let i = 0; i < names.length; i++) {
           // A row without the feature is a missing value for it.
-          accs[i]!.add(v);
+          const v = row[names[i]!];
+          const buffer = buffers[i];
+          if (buffer === undefined) accs[i]!.add(v);
+          else if (typeof v === 'number' && v - v === 0) buffer[at] = v;
+          else {
+            buffer[at] = Number.NaN;
+            accs[i]!.add(v);
+          }
         }
+        buffered = at + 1;
         slice.rows++;
+        if (buffered === BUFFER_ROWS) drain();
         if (!byTime && slice.rows >= sliceSize) closeSlice(now());
       } catch (error) {
         reportError(COMPONENT, error);
@@ -303,6 +330,7 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     observeColumns(columns) {
       if (closed || columns === null || typeof columns !== 'object') return;
       try {
+        drain();
         const cols = specs.map((s) => columns[s.name]);
         let rows = 0;
         for (const c of cols) if (c && typeof c.length === 'number') rows = Math.max(rows, c.length);
@@ -328,6 +356,7 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
       }
     },
     evaluate() {
+      drain();
       const accs = type === 'tumbling' ? slices[current]!.accs : mergeAll();
       const rows = slices.reduce((n, s) => n + s.rows, 0);
       const start = Math.min(...slices.map((s) => s.start));

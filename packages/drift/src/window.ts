@@ -45,9 +45,10 @@ export class NumericAccumulator {
 
   /**
    * Records values[from..to) of a column: the hot loop, with the moments held in locals (the same
-   * update as `Moments.add`) so each value costs no property traffic.
+   * update as `Moments.add`) so each value costs no property traffic. With `counted`, values that are
+   * not finite numbers were already counted by the caller and are skipped.
    */
-  addMany(values: ArrayLike<unknown>, from: number, to: number): void {
+  addMany(values: ArrayLike<unknown>, from: number, to: number, counted = false): void {
     const m = this.moments;
     let { n, mean, m2, m3, m4, min, max } = m;
     const { cells, sums, buckets } = this;
@@ -57,6 +58,7 @@ export class NumericAccumulator {
       const v = values[i];
       let x: number;
       if (typeof v === 'number' && v - v === 0) x = v;
+      else if (counted) continue;
       else {
         const r = toNumber(v);
         if (typeof r !== 'number') {
