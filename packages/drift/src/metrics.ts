@@ -45,6 +45,8 @@ export function driftMetrics(registry: AnyRegistry | undefined, features: number
       name,
       help: `${what} of each numeric feature over the last evaluated window.`,
       labelNames: ['feature'],
+      // Cluster workers see different windows: their mean is the fleet's view, their sum is nothing.
+      aggregator: 'average',
       ...common,
     });
   return {
@@ -52,17 +54,21 @@ export function driftMetrics(registry: AnyRegistry | undefined, features: number
       name: METRIC_NAMES.score,
       help: 'Drift score per feature: the p-value for ks, chisquare and z; the distance for the others.',
       labelNames: ['feature', 'method'],
+      aggregator: 'average',
       ...common,
     }),
     detected: createGauge({
       name: METRIC_NAMES.detected,
       help: '1 when the feature drifted in the last evaluated window, else 0.',
       labelNames: ['feature', 'method'],
+      // Any worker that saw drift makes the fleet's flag 1, never 2.
+      aggregator: 'max',
       ...common,
     }),
     share: createGauge({
       name: METRIC_NAMES.share,
       help: 'Share of tested features that drifted in the last window.',
+      aggregator: 'average',
       ...common,
     }),
     mean: window(METRIC_NAMES.mean, 'Mean'),

@@ -405,3 +405,33 @@ describe('streaming monitor', () => {
     assert.throws(() => createDriftMonitor({} as never), /option reference is required/);
   });
 });
+
+describe('cluster mode', () => {
+  test('workers combine into a fleet view: share and scores averaged, the drift flag never above 1', async () => {
+    const { AggregatorRegistry, Registry } = await import('prom-client');
+    const worker = async (shift: number) => {
+      const registry = new Registry();
+      const monitor = createDriftMonitor({
+        reference: profile,
+        registry,
+        logger: collectingSink(),
+        window: { rows: 500 },
+      });
+      const g = rng(5);
+      for (let i = 0; i < 500; i++)
+        monitor.observe({ x: normal(g, 10 + shift, 2), y: normal(g), color: 'red' });
+      await monitor.flush();
+      const json = await registry.getMetricsAsJSON();
+      monitor.close();
+      return json;
+    };
+    // Both workers see x and color drift (color: only "red"); y stays put: share 2/3 each.
+    const merged = AggregatorRegistry.aggregate([await worker(3), await worker(3)]);
+    const text = await merged.metrics();
+    const share = samples(text, 'ml_dataset_drift_share');
+    assert.equal(share.length, 1);
+    assert.ok(Math.abs(share[0]!.value - 2 / 3) < 1e-12, `share ${share[0]!.value}`);
+    const detected = samples(text, 'ml_feature_drift_detected').find((s) => s.labels.feature === 'x')!;
+    assert.equal(detected.value, 1);
+  });
+});
