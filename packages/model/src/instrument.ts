@@ -8,7 +8,7 @@ import {
   withSpan,
 } from '@threadline/core';
 import { ModelTimeoutError, modelCodes } from './codes.js';
-import { withModel } from './context.js';
+import { callWithModel } from './context.js';
 import type { MonitorCore, VersionCell } from './internal-types.js';
 import { writeLine } from './log.js';
 import { newPredictionId } from './outcomes.js';
@@ -219,27 +219,23 @@ class Instrumented<I, P, R, O, T> {
     readonly s: Settings<I, P, R, O, T>,
   ) {}
 
+  /** Records one phase's duration; the sampled trace becomes its bucket's exemplar on OpenMetrics. */
   observe(phase: Phase, seconds: number): void {
-    const m = this.core.metrics;
-    const labels = this.cell.phases[phase];
+    const series = this.cell.phases[phase];
+    if (!this.core.metrics.exemplars) {
+      series.observe(seconds);
+      return;
+    }
     try {
-      if (m.exemplars) {
-        const trace = currentTraceIds();
-        if (trace && isSampled(trace.traceFlags)) {
-          m.duration.observe({
-            labels,
-            value: seconds,
-            exemplarLabels: { trace_id: trace.traceId, span_id: trace.spanId },
-          });
-        } else {
-          m.duration.observe({ labels, value: seconds });
-        }
-      } else {
-        m.duration.observe(labels, seconds);
+      const trace = currentTraceIds();
+      if (trace && isSampled(trace.traceFlags)) {
+        series.observeWithExemplar(seconds, trace.traceId, trace.spanId);
+        return;
       }
     } catch (error) {
       reportError(COMPONENT, error);
     }
+    series.observe(seconds);
   }
 
   /** Counts and logs a failed call; the caller rethrows the error unchanged. */
@@ -272,24 +268,31 @@ class Instrumented<I, P, R, O, T> {
     let nonFinite = 0;
     let ids: string[] | undefined;
     try {
-      const items: readonly unknown[] = s.batch && Array.isArray(output) ? output : [output];
+      let size: number | undefined;
       if (s.batch) {
+        const items: readonly unknown[] = Array.isArray(output) ? output : [output];
         ids = new Array<string>(items.length);
         core.metrics.batchSize.observe(cell.labels, items.length);
-      }
-      cell.pendingPredictions += items.length;
-      if (s.spec !== undefined || s.value !== undefined) {
-        for (let i = 0; i < items.length; i++) {
-          const itemId = ids ? newPredictionId(now) : id;
-          if (ids) ids[i] = itemId;
-          nonFinite += this.item(items[i] as T, itemId);
+        cell.pendingPredictions += items.length;
+        if (s.spec !== undefined || s.value !== undefined) {
+          for (let i = 0; i < items.length; i++) {
+            const itemId = newPredictionId(now);
+            ids[i] = itemId;
+            nonFinite += this.item(items[i] as T, itemId);
+          }
+        } else {
+          for (let i = 0; i < items.length; i++) ids[i] = newPredictionId(now);
         }
-      } else if (ids) {
-        for (let i = 0; i < items.length; i++) ids[i] = newPredictionId(now);
+        size = items.length;
+      } else {
+        // A single output needs no array around it: this is the path the per-call cost is made on.
+        cell.pendingPredictions++;
+        if (s.spec !== undefined || s.value !== undefined) nonFinite = this.item(output as unknown as T, id);
       }
-      let size: number | undefined;
-      if (s.batch) size = items.length;
-      else {
+      const rate = core.inferenceLogSampleRate;
+      // The sampling decision comes first, so a sampled-out call computes nothing for the line.
+      const logged = core.logger !== undefined && (rate >= 1 || (rate > 0 && Math.random() < rate));
+      if (!s.batch && (s.sizeHistogram || logged)) {
         const n = s.inputSize(input);
         if (typeof n === 'number' && Number.isFinite(n) && n >= 0) {
           size = n;
@@ -309,7 +312,7 @@ class Instrumented<I, P, R, O, T> {
           'model output is NaN or infinite',
         );
       }
-      if (core.logger && (core.inferenceLogSampleRate >= 1 || Math.random() < core.inferenceLogSampleRate)) {
+      if (logged) {
         const fields: Record<string, unknown> = {
           event: 'model_inference',
           prediction_id: id,
@@ -447,10 +450,9 @@ export function createPredictor<P, R, I = P, O = R, T = O>(
   }
 
   // tracingEnabled() first: without a tracer provider, no span closure is made per call.
-  const predictor = ((input: I) =>
-    withModel(model, () =>
-      tracingEnabled() ? withSpan('model.predict', attributes, () => timed(input)) : timed(input),
-    )) as Predictor<I, O>;
+  const traced = (input: I): Promise<Prediction<O>> =>
+    tracingEnabled() ? withSpan('model.predict', attributes, () => timed(input)) : timed(input);
+  const predictor = ((input: I) => callWithModel(model, traced, input)) as Predictor<I, O>;
   Object.defineProperty(predictor, 'model', { value: model, enumerable: true });
   return remember(predictor, x as never);
 }
@@ -503,10 +505,9 @@ export function createSyncPredictor<P, R, I = P, O = R, T = O>(
     }
   }
 
-  const predictor = ((input: I) =>
-    withModel(model, () =>
-      tracingEnabled() ? withSpan('model.predict', attributes, () => run(input)) : run(input),
-    )) as SyncPredictor<I, O>;
+  const traced = (input: I): Prediction<O> =>
+    tracingEnabled() ? withSpan('model.predict', attributes, () => run(input)) : run(input);
+  const predictor = ((input: I) => callWithModel(model, traced, input)) as SyncPredictor<I, O>;
   Object.defineProperty(predictor, 'model', { value: model, enumerable: true });
   return remember(predictor, x as never);
 }

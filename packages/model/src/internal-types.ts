@@ -1,4 +1,5 @@
 import type { LogLevel, LogSink } from '@threadline/core';
+import type { HistogramSeries } from './histogram.js';
 import type { LineBudget } from './log.js';
 import type { ModelMetrics, VersionLabels } from './metrics.js';
 import type { OutcomeStore } from './outcomes.js';
@@ -9,11 +10,11 @@ import type { QualitySpec } from './window.js';
 export interface VersionCell {
   readonly model: DeclaredModel;
   readonly labels: VersionLabels;
-  /** Duration label sets, one per phase, made once. */
+  /** `model_inference_duration_seconds` series, one per phase, resolved once at declaration. */
   readonly phases: {
-    readonly preprocess: Record<string, string>;
-    readonly predict: Record<string, string>;
-    readonly postprocess: Record<string, string>;
+    readonly preprocess: HistogramSeries;
+    readonly predict: HistogramSeries;
+    readonly postprocess: HistogramSeries;
   };
   pendingPredictions: number;
   /** Predicted-class counts by class, flushed into `model_output_class_total`. */

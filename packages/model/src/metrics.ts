@@ -7,6 +7,7 @@ import {
   Registry,
   type RegistryContentType,
 } from 'prom-client';
+import { ScrapeHistogram } from './histogram.js';
 
 const COMPONENT = 'model.metrics';
 
@@ -81,7 +82,8 @@ export interface ScrapeHooks {
 export class ModelMetrics {
   readonly registry: AnyRegistry;
   readonly info: Gauge<string>;
-  readonly duration: Histogram<string>;
+  /** Observed on every call, so kept as plain bucket counts and rendered at scrape time. */
+  readonly duration: ScrapeHistogram;
   readonly predictions: Counter<string>;
   readonly errors: Counter<string>;
   readonly nonFinite: Counter<string>;
@@ -157,17 +159,14 @@ export class ModelMetrics {
           aggregator: 'max',
         }),
     );
-    this.duration = own(
-      'model_inference_duration_seconds',
-      () =>
-        new Histogram({
-          name: 'model_inference_duration_seconds',
-          help: 'Time spent in each phase of an inference call (preprocess, predict, postprocess).',
-          labelNames: [...V, 'phase'],
-          buckets: [...DURATION_BUCKETS],
-          enableExemplars: this.exemplars,
-          registers,
-        }),
+    this.duration = own('model_inference_duration_seconds', () =>
+      new ScrapeHistogram(
+        'model_inference_duration_seconds',
+        'Time spent in each phase of an inference call (preprocess, predict, postprocess).',
+        [...V, 'phase'],
+        DURATION_BUCKETS,
+        this.exemplars,
+      ).register(reg),
     );
     this.predictions = own(
       'model_predictions_total',

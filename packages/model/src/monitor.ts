@@ -252,13 +252,14 @@ export class ModelMonitor {
     });
     this.declared.set(key, model);
     const labels = { model_name: name, model_version: version };
+    const duration = this.core.metrics.duration;
     this.cells.set(model, {
       model,
       labels,
       phases: {
-        preprocess: { ...labels, phase: 'preprocess' },
-        predict: { ...labels, phase: 'predict' },
-        postprocess: { ...labels, phase: 'postprocess' },
+        preprocess: duration.series({ ...labels, phase: 'preprocess' }),
+        predict: duration.series({ ...labels, phase: 'predict' }),
+        postprocess: duration.series({ ...labels, phase: 'postprocess' }),
       },
       pendingPredictions: 0,
       classes: new Map(),
