@@ -5,7 +5,7 @@
 // /proc), which stays meaningful when other work shares the machine: `CPU vs bare` is the bare
 // app's CPU per request over the variant's, the throughput ratio a CPU-bound server would see.
 // Usage: npm run bench -- http        QUICK=1 for a short smoke run; ONLY=express or ONLY=koa
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,20 @@ function median(values: number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+// First the middleware's own cost, without network or framework, in a process of its own.
+spawnSync(
+  process.execPath,
+  [
+    '--conditions=threadline-source',
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./overhead.ts', import.meta.url)),
+  ],
+  {
+    stdio: 'inherit',
+  },
+);
 
 const cpus = (await import('node:os')).cpus();
 console.log(

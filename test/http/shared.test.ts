@@ -162,3 +162,43 @@ for (const fw of FRAMEWORKS) {
     });
   });
 }
+
+describe('trace-based access-line sampling', () => {
+  test('every service decides the same for one trace, from the trace ID alone', async () => {
+    const traces = Array.from(
+      { length: 40 },
+      (_, i) => `4bf92f3577b34da6a3ce929d${(i * 0x0690_0000).toString(16).padStart(8, '0')}`,
+    );
+    const kept: string[][] = [];
+    for (const fw of ['express5', 'koa3'] as const) {
+      const { logs, options } = setup({ sampleRate: 0.5, slowMs: 60_000 });
+      const app = await start(fw, { threadline: options });
+      try {
+        for (const t of traces) {
+          await (
+            await fetch(`${app.url}/health`, { headers: { traceparent: `00-${t}-00f067aa0ba902b7-01` } })
+          ).text();
+        }
+        await (
+          await fetch(`${app.url}/boom-sync`, {
+            headers: { traceparent: `00-${traces[39]}-00f067aa0ba902b7-01` },
+          })
+        ).text();
+        await until(() => logs.access().some((l) => l.path === '/boom-sync'));
+        kept.push(
+          logs
+            .access()
+            .filter((l) => l.path === '/health')
+            .map((l) => String(l.trace_id)),
+        );
+        // A failure is kept even when its trace is not sampled.
+        assert.ok(logs.access().some((l) => l.path === '/boom-sync' && l.trace_id === traces[39]));
+      } finally {
+        await app.close();
+      }
+    }
+    assert.deepEqual(kept[0], kept[1]);
+    // The IDs' last 32 bits run from 0 to 0xf9... in even steps: the first half is kept.
+    assert.deepEqual(kept[0], traces.slice(0, 20));
+  });
+});
