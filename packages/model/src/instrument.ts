@@ -272,7 +272,7 @@ class Instrumented<I, P, R, O, T> {
       if (s.batch) {
         const items: readonly unknown[] = Array.isArray(output) ? output : [output];
         ids = new Array<string>(items.length);
-        core.metrics.batchSize.observe(cell.labels, items.length);
+        cell.batchSize.observe(items.length);
         cell.pendingPredictions += items.length;
         if (s.spec !== undefined || s.value !== undefined) {
           for (let i = 0; i < items.length; i++) {
@@ -296,7 +296,7 @@ class Instrumented<I, P, R, O, T> {
         const n = s.inputSize(input);
         if (typeof n === 'number' && Number.isFinite(n) && n >= 0) {
           size = n;
-          if (s.sizeHistogram) core.metrics.inputSize.observe(cell.labels, n);
+          if (s.sizeHistogram) cell.inputSize.observe(n);
         }
       }
       if (nonFinite > 0) {
@@ -333,7 +333,6 @@ class Instrumented<I, P, R, O, T> {
   private item(item: T, id: string): number {
     const s = this.s;
     const cell = this.cell;
-    const m = this.core.metrics;
     let bad = 0;
     let predicted = -1;
     let score = Number.NaN;
@@ -350,7 +349,7 @@ class Instrumented<I, P, R, O, T> {
         if (typeof v === 'number') {
           if (Number.isFinite(v)) {
             score = v;
-            m.outputScore.observe(cell.labels, v);
+            cell.outputScore.observe(v);
           } else bad = 1;
         }
       }
@@ -359,7 +358,7 @@ class Instrumented<I, P, R, O, T> {
       if (typeof v === 'number') {
         if (Number.isFinite(v)) {
           value = v;
-          m.outputValue.observe(cell.labels, v);
+          cell.outputValue.observe(v);
         } else bad = 1;
       }
     }

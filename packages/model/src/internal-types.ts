@@ -16,6 +16,11 @@ export interface VersionCell {
     readonly predict: HistogramSeries;
     readonly postprocess: HistogramSeries;
   };
+  /** Per-version series of the hot-path histograms, resolved once at declaration. */
+  readonly batchSize: HistogramSeries;
+  readonly inputSize: HistogramSeries;
+  readonly outputScore: HistogramSeries;
+  readonly outputValue: HistogramSeries;
   pendingPredictions: number;
   /** Predicted-class counts by class, flushed into `model_output_class_total`. */
   readonly classes: Map<string, { readonly labels: Record<string, string>; pending: number }>;

@@ -25,6 +25,8 @@ export const DURATION_BUCKETS = [
 export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
 /** Default buckets of `model_batch_size` and `model_input_size`. */
 export const SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384] as const;
+/** Default buckets of `model_output_value` (prom-client's defaults). */
+export const VALUE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
 /** Default buckets of `model_label_delay_seconds`: a second to a week. */
 export const DELAY_BUCKETS = [1, 10, 60, 300, 900, 3600, 4 * 3600, 86400, 7 * 86400] as const;
 
@@ -87,10 +89,10 @@ export class ModelMetrics {
   readonly predictions: Counter<string>;
   readonly errors: Counter<string>;
   readonly nonFinite: Counter<string>;
-  readonly batchSize: Histogram<string>;
-  readonly inputSize: Histogram<string>;
-  readonly outputScore: Histogram<string>;
-  readonly outputValue: Histogram<string>;
+  readonly batchSize: ScrapeHistogram;
+  readonly inputSize: ScrapeHistogram;
+  readonly outputScore: ScrapeHistogram;
+  readonly outputValue: ScrapeHistogram;
   readonly outputClass: Counter<string>;
   readonly unknownModels: Counter<string>;
   readonly shadowComparisons: Counter<string>;
@@ -199,49 +201,41 @@ export class ModelMetrics {
           registers,
         }),
     );
-    this.batchSize = own(
-      'model_batch_size',
-      () =>
-        new Histogram({
-          name: 'model_batch_size',
-          help: 'Items per batch inference call.',
-          labelNames: [...V],
-          buckets: [...SIZE_BUCKETS],
-          registers,
-        }),
+    this.batchSize = own('model_batch_size', () =>
+      new ScrapeHistogram(
+        'model_batch_size',
+        'Items per batch inference call.',
+        V,
+        SIZE_BUCKETS,
+        false,
+      ).register(reg),
     );
-    this.inputSize = own(
-      'model_input_size',
-      () =>
-        new Histogram({
-          name: 'model_input_size',
-          help: 'Size of one inference input (elements, characters or a user-defined measure).',
-          labelNames: [...V],
-          buckets: [...SIZE_BUCKETS],
-          registers,
-        }),
+    this.inputSize = own('model_input_size', () =>
+      new ScrapeHistogram(
+        'model_input_size',
+        'Size of one inference input (elements, characters or a user-defined measure).',
+        V,
+        SIZE_BUCKETS,
+        false,
+      ).register(reg),
     );
-    this.outputScore = own(
-      'model_output_score',
-      () =>
-        new Histogram({
-          name: 'model_output_score',
-          help: 'Predicted positive-class scores, per version, for output drift.',
-          labelNames: [...V],
-          buckets: [...(buckets.score ?? SCORE_BUCKETS)],
-          registers,
-        }),
+    this.outputScore = own('model_output_score', () =>
+      new ScrapeHistogram(
+        'model_output_score',
+        'Predicted positive-class scores, per version, for output drift.',
+        V,
+        buckets.score ?? SCORE_BUCKETS,
+        false,
+      ).register(reg),
     );
-    this.outputValue = own(
-      'model_output_value',
-      () =>
-        new Histogram({
-          name: 'model_output_value',
-          help: 'Predicted regression values, per version, for output drift.',
-          labelNames: [...V],
-          ...(buckets.value ? { buckets: [...buckets.value] } : {}),
-          registers,
-        }),
+    this.outputValue = own('model_output_value', () =>
+      new ScrapeHistogram(
+        'model_output_value',
+        'Predicted regression values, per version, for output drift.',
+        V,
+        buckets.value ?? VALUE_BUCKETS,
+        false,
+      ).register(reg),
     );
     this.outputClass = own(
       'model_output_class_total',

@@ -5,7 +5,7 @@ import { createModelMonitor } from '@threadline/model';
 import { AggregatorRegistry, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { parsePromText, type Sample } from '../../../test/helpers/prom-text.js';
 import { ScrapeHistogram } from '../src/histogram.js';
-import { DURATION_BUCKETS } from '../src/metrics.js';
+import { DURATION_BUCKETS, SCORE_BUCKETS, SIZE_BUCKETS, VALUE_BUCKETS } from '../src/metrics.js';
 
 type AnyRegistry = Registry<RegistryContentType>;
 const NAME = 'phase_duration_seconds';
@@ -202,5 +202,57 @@ describe('scrape-time histogram', () => {
       counts.map((x) => [x.labels.phase, x.value]),
       [['predict', 2]],
     );
+  });
+
+  test('output and size histograms render as prom-client histograms of the same values would', async () => {
+    const registry = new Registry();
+    const monitor = createModelMonitor({ registry });
+    const v1 = monitor.declare({ name: 'churn', version: '1' });
+    const v2 = monitor.declare({ name: 'price', version: '2' });
+    const scores = monitor.instrumentSync(v1, (xs: number[]) => xs, {
+      batch: true,
+      classes: ['no', 'yes'],
+      positiveClass: 'yes',
+      label: (p: number) => (p >= 0.5 ? 'yes' : 'no'),
+      score: (p: number) => p,
+    });
+    const values = monitor.instrumentSync(v2, (x: string) => x.length * 1.5, {
+      task: 'regression',
+      inputSize: (x: string) => x.length,
+    });
+    scores([0.1, 0.5, 0.95]);
+    scores([1, 0.3]);
+    values('abcd');
+    values('');
+    values('a'.repeat(2000));
+
+    const expected = new Registry();
+    const make = (name: string, buckets: readonly number[]) =>
+      new Histogram({
+        name,
+        help: (registry.getSingleMetric(name) as unknown as { help: string }).help,
+        labelNames: ['model_name', 'model_version'],
+        buckets: [...buckets],
+        registers: [expected],
+      });
+    const c1 = { model_name: 'churn', model_version: '1' };
+    const p2 = { model_name: 'price', model_version: '2' };
+    const batch = make('model_batch_size', SIZE_BUCKETS);
+    const score = make('model_output_score', SCORE_BUCKETS);
+    const value = make('model_output_value', VALUE_BUCKETS);
+    const input = make('model_input_size', SIZE_BUCKETS);
+    batch.observe(c1, 3);
+    for (const x of [0.1, 0.5, 0.95]) score.observe(c1, x);
+    batch.observe(c1, 2);
+    for (const x of [1, 0.3]) score.observe(c1, x);
+    for (const x of ['abcd', '', 'a'.repeat(2000)]) {
+      input.observe(p2, x.length);
+      value.observe(p2, x.length * 1.5);
+    }
+    for (const name of ['model_batch_size', 'model_output_score', 'model_output_value', 'model_input_size']) {
+      const text = await registry.getSingleMetricAsString(name);
+      assert.equal(text, await expected.getSingleMetricAsString(name), name);
+      assert.ok(parsePromText(text).samples.length > 0, name);
+    }
   });
 });
