@@ -54,10 +54,16 @@ export class HistogramSeries {
   }
 
   /**
-   * Records one value with the trace it was seen in as its bucket's exemplar. Only meaningful on an
-   * OpenMetrics registry; elsewhere it is a plain `observe`.
+   * Records one value with the trace it was seen in as its bucket's exemplar (`timestamp` in
+   * seconds since the epoch). Only meaningful on an OpenMetrics registry; elsewhere it is a plain
+   * `observe`.
    */
-  observeWithExemplar(value: number, traceId: string, spanId: string): void {
+  observeWithExemplar(
+    value: number,
+    traceId: string,
+    spanId: string,
+    timestamp: number = Date.now() / 1000,
+  ): void {
     if (!Number.isFinite(value)) return;
     if (this.count === 0) this.owner.activate(this);
     const slot = this.slot(value);
@@ -71,7 +77,7 @@ export class HistogramSeries {
       this.exemplarTrace[slot] = traceId;
       this.exemplarSpan[slot] = spanId;
       this.exemplarValue[slot] = value;
-      this.exemplarTime[slot] = Date.now() / 1000;
+      this.exemplarTime[slot] = timestamp;
     }
   }
 

@@ -7,6 +7,7 @@ import {
   tracingEnabled,
   withSpan,
 } from '@threadline/core';
+import { monoNow, wallMs } from './clock.js';
 import { ModelTimeoutError, modelCodes } from './codes.js';
 import { callWithModel } from './context.js';
 import type { MonitorCore, VersionCell } from './internal-types.js';
@@ -202,14 +203,6 @@ function remember<T, P extends object>(predictor: P, x: Instrumented<never, neve
   return predictor;
 }
 
-// performance.now() is monotonic like hrtime and, unlike hrtime.bigint(), allocates nothing per read.
-const clock = performance;
-
-/** Seconds since `start` (from `clock.now()`). */
-function since(start: number): number {
-  return (clock.now() - start) / 1e3;
-}
-
 /** The machinery shared by the sync and async predictors. */
 class Instrumented<I, P, R, O, T> {
   constructor(
@@ -219,23 +212,28 @@ class Instrumented<I, P, R, O, T> {
     readonly s: Settings<I, P, R, O, T>,
   ) {}
 
-  /** Records one phase's duration; the sampled trace becomes its bucket's exemplar on OpenMetrics. */
-  observe(phase: Phase, seconds: number): void {
+  /**
+   * Records one phase, from `from` to `to` (monotonic ms); the sampled trace becomes its bucket's
+   * exemplar on OpenMetrics. Returns `to`, the start of the next phase, so no clock is read twice.
+   */
+  observe(phase: Phase, from: number, to: number): number {
     const series = this.cell.phases[phase];
+    const seconds = (to - from) / 1e3;
     if (!this.core.metrics.exemplars) {
       series.observe(seconds);
-      return;
+      return to;
     }
     try {
       const trace = currentTraceIds();
       if (trace && isSampled(trace.traceFlags)) {
-        series.observeWithExemplar(seconds, trace.traceId, trace.spanId);
-        return;
+        series.observeWithExemplar(seconds, trace.traceId, trace.spanId, wallMs(to) / 1e3);
+        return to;
       }
     } catch (error) {
       reportError(COMPONENT, error);
     }
     series.observe(seconds);
+    return to;
   }
 
   /** Counts and logs a failed call; the caller rethrows the error unchanged. */
@@ -258,9 +256,12 @@ class Instrumented<I, P, R, O, T> {
     }
   }
 
-  /** Records a finished call: counts, output distributions, outcome tracking, the inference line. */
-  finish(input: I, output: O, totalSeconds: number): Prediction<O> {
-    const now = Date.now();
+  /**
+   * Records a finished call (from `start` to `end`, monotonic ms): counts, output distributions,
+   * outcome tracking, the inference line.
+   */
+  finish(input: I, output: O, start: number, end: number): Prediction<O> {
+    const now = Math.floor(wallMs(end));
     const id = newPredictionId(now);
     const s = this.s;
     const cell = this.cell;
@@ -316,7 +317,7 @@ class Instrumented<I, P, R, O, T> {
         const fields: Record<string, unknown> = {
           event: 'model_inference',
           prediction_id: id,
-          inference_time_ms: Math.round(totalSeconds * 1e6) / 1e3,
+          inference_time_ms: Math.round((end - start) * 1e3) / 1e3,
         };
         if (size !== undefined) fields.input_size = size;
         if (s.batch) fields.batch_size = size;
@@ -394,29 +395,25 @@ export function createPredictor<P, R, I = P, O = R, T = O>(
   const attributes = spanAttributes(model);
 
   async function pipeline(input: I, state: { abandoned: boolean }): Promise<Prediction<O>> {
-    const start = clock.now();
+    const start = monoNow();
     let t = start;
     try {
       let prepared: P;
       if (s.preprocess) {
         prepared = await s.preprocess(input);
-        x.observe('preprocess', since(t));
-        t = clock.now();
+        t = x.observe('preprocess', t, monoNow());
       } else prepared = input as unknown as P;
       const r = predict(prepared);
       const raw = isThenable(r) ? await r : r;
       if (state.abandoned) return undefined as never;
-      const predictSeconds = since(t);
-      x.observe('predict', predictSeconds);
+      t = x.observe('predict', t, monoNow());
       let output: O;
       if (s.postprocess) {
-        t = clock.now();
         output = await s.postprocess(raw);
-        x.observe('postprocess', since(t));
+        t = x.observe('postprocess', t, monoNow());
       } else output = raw as unknown as O;
       if (state.abandoned) return undefined as never;
-      // One clock read fewer on the common path: with no other phase, the call is the predict phase.
-      return x.finish(input, output, s.preprocess || s.postprocess ? since(start) : predictSeconds);
+      return x.finish(input, output, start, t);
     } catch (error) {
       if (!state.abandoned) x.failed(error, 'exception');
       throw error;
@@ -479,25 +476,23 @@ export function createSyncPredictor<P, R, I = P, O = R, T = O>(
   const attributes = spanAttributes(model);
 
   function run(input: I): Prediction<O> {
-    const start = clock.now();
+    // One clock read per phase boundary: each phase ends where the next begins.
+    const start = monoNow();
     let t = start;
     try {
       let prepared: P;
       if (s.preprocess) {
         prepared = s.preprocess(input) as P;
-        x.observe('preprocess', since(t));
-        t = clock.now();
+        t = x.observe('preprocess', t, monoNow());
       } else prepared = input as unknown as P;
       const raw = predict(prepared);
-      const predictSeconds = since(t);
-      x.observe('predict', predictSeconds);
+      t = x.observe('predict', t, monoNow());
       let output: O;
       if (s.postprocess) {
-        t = clock.now();
         output = s.postprocess(raw) as O;
-        x.observe('postprocess', since(t));
+        t = x.observe('postprocess', t, monoNow());
       } else output = raw as unknown as O;
-      return x.finish(input, output, s.preprocess || s.postprocess ? since(start) : predictSeconds);
+      return x.finish(input, output, start, t);
     } catch (error) {
       x.failed(error, 'exception');
       throw error;

@@ -4,6 +4,7 @@ import { createRegistry, runWithContext } from '@threadline/core';
 import { createModelMonitor } from '@threadline/model';
 import { AggregatorRegistry, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { parsePromText, type Sample } from '../../../test/helpers/prom-text.js';
+import { monoNow, wallMs } from '../src/clock.js';
 import { ScrapeHistogram } from '../src/histogram.js';
 import { DURATION_BUCKETS, SCORE_BUCKETS, SIZE_BUCKETS, VALUE_BUCKETS } from '../src/metrics.js';
 
@@ -175,12 +176,16 @@ describe('scrape-time histogram', () => {
       x.name === 'model_inference_duration_seconds_bucket' && x.labels.phase === 'predict';
     assert.equal(parsed.samples.filter(predictPhase).length, DURATION_BUCKETS.length + 1);
     assert.equal(parsed.samples.filter((x) => x.exemplar).length, 0, 'unsampled: no exemplar');
+    const before = Date.now() / 1000;
     runWithContext({ trace_id: TRACE_B, span_id: 'b7ad6b7169203331', trace_flags: '01' }, () => predict(1));
+    const after = Date.now() / 1000;
     parsed = parsePromText(await registry.metrics());
     const exemplars = parsed.samples.filter((x) => x.exemplar);
     assert.equal(exemplars.length, 1);
     assert.ok(predictPhase(exemplars[0]!));
     assert.deepEqual(exemplars[0]!.exemplar!.labels, { trace_id: TRACE_B, span_id: 'b7ad6b7169203331' });
+    const at = exemplars[0]!.exemplar!.timestamp!;
+    assert.ok(at >= before - 0.002 && at <= after + 0.002, `exemplar time ${at} in [${before}, ${after}]`);
     assert.equal(parsed.types.get('model_inference_duration_seconds'), 'histogram');
     monitor.close();
     assert.equal(registry.getSingleMetric('model_inference_duration_seconds'), undefined);
@@ -254,5 +259,30 @@ describe('scrape-time histogram', () => {
       assert.equal(text, await expected.getSingleMetricAsString(name), name);
       assert.ok(parsePromText(text).samples.length > 0, name);
     }
+  });
+
+  test('wall-clock time from the monotonic clock follows Date.now, including a step of the system clock', () => {
+    for (let i = 0; i < 5; i++) {
+      const lo = Date.now();
+      const t = wallMs(monoNow());
+      const hi = Date.now();
+      assert.ok(t >= lo - 1 && t <= hi + 1, `${t} in [${lo}, ${hi}]`);
+    }
+    const real = Date.now;
+    const STEP = 3_600_000;
+    Date.now = () => real() + STEP;
+    try {
+      // Past one monotonic millisecond the offset is read again and the step is seen.
+      const from = monoNow();
+      while (monoNow() - from < 1.5) {}
+      const lo = Date.now();
+      const t = wallMs(monoNow());
+      assert.ok(t >= lo - 1 && t <= Date.now() + 1, 'the step is followed');
+    } finally {
+      Date.now = real;
+    }
+    const from = monoNow();
+    while (monoNow() - from < 1.5) {}
+    assert.ok(Math.abs(wallMs(monoNow()) - Date.now()) <= 1, 'and the step back');
   });
 });
