@@ -4,9 +4,10 @@
 // Usage: npm run bench -- model   (QUICK=1 for a short smoke run). Writes bench/model/README.md.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { type LogSink, runWithContext } from '@threadline/core';
-import { createModelMonitor } from '@threadline/model';
+import { createRegistry, type LogSink, runWithContext } from '@threadline/core';
+import { createModelMonitor, DURATION_BUCKETS } from '@threadline/model';
 import { Histogram, Registry } from 'prom-client';
+import { ScrapeHistogram } from '../../packages/model/src/histogram.js';
 
 const QUICK = process.env.QUICK === '1';
 const ROUNDS = QUICK ? 3 : 15;
@@ -85,6 +86,16 @@ async function sync(): Promise<void> {
   const withLines = logged.monitor.instrumentSync(logged.model, score, { trackOutcomes: false });
   const sampled = monitor({ logger: nullSink, inferenceLogSampleRate: 0.01 });
   const withSampled = sampled.monitor.instrumentSync(sampled.model, score, { trackOutcomes: false });
+  const om = createModelMonitor({ registry: createRegistry(), inferenceLogSampleRate: 0 });
+  const omModel = om.declare({ name: 'churn', version: '1.4.0' });
+  const withExemplars = om.instrumentSync(omModel, score, { trackOutcomes: false });
+  // What an HTTP adapter puts in a request's context.
+  const request = {
+    request_id: 'r-1',
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    span_id: '00f067aa0ba902b7',
+    trace_flags: '01',
+  };
   const reg = new Registry();
   const h = new Histogram({
     name: 'h_seconds',
@@ -93,6 +104,15 @@ async function sync(): Promise<void> {
     registers: [reg],
   });
   const labels = { model_name: 'churn', model_version: '1.4.0', phase: 'predict' };
+  const series = new ScrapeHistogram(
+    's_seconds',
+    's',
+    ['model_name', 'model_version', 'phase'],
+    DURATION_BUCKETS,
+    false,
+  )
+    .register(new Registry())
+    .series(labels);
 
   let sink = 0;
   const results = await group([
@@ -109,10 +129,24 @@ async function sync(): Promise<void> {
       },
     },
     {
+      name: 'instrumentSync: metrics only, in a request context',
+      run: () =>
+        runWithContext(request, () => {
+          for (let i = 0; i < CALLS; i++) sink += bare(INPUT).output;
+        }),
+    },
+    {
       name: 'instrumentSync: metrics only, model already bound to the request',
       run: () =>
-        runWithContext({ request_id: 'r-1', model: plain.model }, () => {
+        runWithContext({ ...request, model: plain.model }, () => {
           for (let i = 0; i < CALLS; i++) sink += bare(INPUT).output;
+        }),
+    },
+    {
+      name: 'instrumentSync: OpenMetrics registry, sampled trace (exemplars), in a request context',
+      run: () =>
+        runWithContext(request, () => {
+          for (let i = 0; i < CALLS; i++) sink += withExemplars(INPUT).output;
         }),
     },
     {
@@ -137,6 +171,12 @@ async function sync(): Promise<void> {
       name: 'reference: one prom-client histogram observe',
       run: () => {
         for (let i = 0; i < CALLS; i++) h.observe(labels, 0.001);
+      },
+    },
+    {
+      name: 'reference: one scrape-time histogram series observe',
+      run: () => {
+        for (let i = 0; i < CALLS; i++) series.observe(0.001);
       },
     },
   ]);
@@ -225,11 +265,15 @@ time per call (user + system, garbage collection included), the median of the ro
 processes on a shared machine do not inflate them; the load average is printed to judge the run.
 Run it with \`npm run bench -- model\`; this file is rewritten by each full run.
 
-What is in a call: the model context (one child AsyncLocalStorage context), a span check, three
-clock reads, one \`model_inference_duration_seconds\` observe (prom-client), the prediction ID,
-counters kept in plain numbers and flushed into prom-client at scrape time; with outcomes on, the
-class count, one \`model_output_score\` observe and one outcome-store entry. The reference row
-shows that one prom-client histogram observe is most of the added cost.
+What is in a call: the model context (one child AsyncLocalStorage context, built with
+Object.assign; none when the request is already bound to the model), a span check, one monotonic
+clock read per phase boundary (the wall-clock time for the prediction ID is derived from it),
+one observe into a per-series bucket array that is turned into \`model_inference_duration_seconds\`
+at scrape time (no label hashing per call), the prediction ID, counters kept in plain numbers and
+flushed into prom-client at scrape time; on an OpenMetrics registry, the trace lookup for the
+exemplar; with outcomes on, the class count, one \`model_output_score\` series observe and one
+outcome-store entry. The reference rows compare one prom-client histogram observe with one
+observe of the scrape-time series.
 
 ${lines.join('\n')}
 `;
