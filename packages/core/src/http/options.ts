@@ -33,7 +33,7 @@ export interface HttpOptions {
   readonly maxRoutes?: number;
   /** Where access lines go (default: one JSON line per request on stdout); `false` turns them off. */
   readonly logger?: LogSink | false;
-  /** The access line's level (default: 5xx, thrown and aborted `error`, 4xx `warn`, else `info`). */
+  /** The access line's level (default: 5xx `error`, 4xx and client aborts `warn`, else `info`). */
   readonly level?: (request: FinishedRequest) => LogLevel;
   /** Paths (exact strings or patterns) whose access lines are not written, e.g. `['/healthz', '/metrics']`. */
   readonly skip?: readonly (string | RegExp)[];
@@ -100,7 +100,7 @@ import { jsonLineSink } from '../log-sink.js';
 import { check } from '../options.js';
 import { DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS } from './constants.js';
 
-/** The default level of an access line: 5xx and thrown errors `error`, 4xx and aborts `warn`, else `info`. */
+/** The default level of an access line: 5xx `error`, 4xx and client aborts `warn`, else `info`. */
 export function defaultLevel(request: FinishedRequest): LogLevel {
   if (request.status >= 500) return 'error';
   if (request.aborted || request.status >= 400) return 'warn';
