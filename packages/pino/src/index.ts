@@ -1,5 +1,5 @@
 export { createPinoLogger } from './logger.js';
 export { threadlineMixin, threadlineMixinMergeStrategy, threadlinePinoOptions } from './mixin.js';
-export { DEFAULT_CENSOR, DEFAULT_REDACT_KEYS, redactPathsFor } from './redact.js';
+export { DEFAULT_CENSOR, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PARENTS, redactPathsFor } from './redact.js';
 export { pinoSink } from './sink.js';
 export type { CreatePinoLoggerOptions } from './types.js';

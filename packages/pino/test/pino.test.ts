@@ -12,6 +12,7 @@ import {
 import {
   type CreatePinoLoggerOptions,
   createPinoLogger,
+  DEFAULT_REDACT_KEYS,
   pinoSink,
   redactPathsFor,
   threadlineMixin,
@@ -312,18 +313,25 @@ describe('redaction', () => {
     assert.equal(off.lines()[0]!.password, 'visible');
   });
 
-  test('redactPathsFor expands spellings and depths', () => {
-    assert.deepEqual(redactPathsFor(['set-cookie']), [
+  test('redactPathsFor expands spellings under exact parents, never wildcards', () => {
+    assert.deepEqual(redactPathsFor(['set-cookie'], ['', 'res.headers']), [
       '["set-cookie"]',
-      '*["set-cookie"]',
-      '*.*["set-cookie"]',
+      'res.headers["set-cookie"]',
       '["Set-Cookie"]',
-      '*["Set-Cookie"]',
-      '*.*["Set-Cookie"]',
+      'res.headers["Set-Cookie"]',
       '["SET-COOKIE"]',
-      '*["SET-COOKIE"]',
-      '*.*["SET-COOKIE"]',
+      'res.headers["SET-COOKIE"]',
     ]);
+    // Wildcard paths make pino walk every object of every line: the defaults must have none.
+    assert.ok(redactPathsFor(DEFAULT_REDACT_KEYS).every((p) => !p.includes('*')));
+  });
+
+  test('keys outside the usual parents are left alone unless named in redactPaths', () => {
+    const { logger, lines } = capture({ redactPaths: ['deep.inside.password'] });
+    logger.info({ deep: { inside: { password: 'p' } }, other: { nested: { password: 'visible' } } });
+    const line = lines()[0]!;
+    assert.deepEqual(line.deep, { inside: { password: '[REDACTED]' } });
+    assert.deepEqual(line.other, { nested: { password: 'visible' } });
   });
 });
 
