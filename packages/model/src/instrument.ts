@@ -394,7 +394,7 @@ export function createPredictor<P, R, I = P, O = R, T = O>(
   const x = new Instrumented<I, P, R, O, T>(core, cell, predict, s);
   const attributes = spanAttributes(model);
 
-  async function pipeline(input: I, state: { abandoned: boolean }): Promise<Prediction<O>> {
+  async function pipeline(input: I, state: { readonly abandoned: boolean }): Promise<Prediction<O>> {
     const start = monoNow();
     let t = start;
     try {
@@ -420,10 +420,12 @@ export function createPredictor<P, R, I = P, O = R, T = O>(
     }
   }
 
+  // Only a timeout abandons a call, so calls without one share a state that never changes.
+  const neverAbandoned = Object.freeze({ abandoned: false });
   function timed(input: I): Promise<Prediction<O>> {
+    if (s.timeoutMs === 0) return pipeline(input, neverAbandoned);
     const state = { abandoned: false };
     const work = pipeline(input, state);
-    if (s.timeoutMs === 0) return work;
     return new Promise<Prediction<O>>((resolve, reject) => {
       const timer = setTimeout(() => {
         state.abandoned = true;
