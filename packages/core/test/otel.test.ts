@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { describe, test } from 'node:test';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   activeOtelSpan,
   createHistogram,
@@ -18,6 +12,7 @@ import {
   tracingEnabled,
   withSpan,
 } from '@threadline/core';
+import { useInMemoryTracing } from '../../../test/helpers/otel.js';
 import { parsePromText } from '../../../test/helpers/prom-text.js';
 
 const THREADLINE_TRACE = 'a'.repeat(32);
@@ -35,20 +30,7 @@ describe('without a tracer provider', () => {
 });
 
 describe('with a registered tracer provider', () => {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const contextManager = new AsyncLocalStorageContextManager();
-
-  before(() => {
-    context.setGlobalContextManager(contextManager.enable());
-    trace.setGlobalTracerProvider(provider);
-  });
-  afterEach(() => exporter.reset());
-  after(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-  });
+  const exporter = useInMemoryTracing();
 
   test('logFields and currentTraceIds take trace_id/span_id from the active span', async () => {
     const tracer = trace.getTracer('test');

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { describe, test } from 'node:test';
 import { createRegistry, getContext, runWithContext } from '@threadline/core';
 import { createModelMonitor } from '@threadline/model';
 import express from 'express';
 import { Registry } from 'prom-client';
+import { useInMemoryTracing } from '../../../test/helpers/otel.js';
 import { memorySink } from './helpers.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -81,19 +75,7 @@ describe('exemplars and per-request canary binding', () => {
 });
 
 describe('spans', () => {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const contextManager = new AsyncLocalStorageContextManager();
-  before(() => {
-    context.setGlobalContextManager(contextManager.enable());
-    trace.setGlobalTracerProvider(provider);
-  });
-  afterEach(() => exporter.reset());
-  after(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-  });
+  const exporter = useInMemoryTracing();
 
   test('each call is a model.predict span with the model attributes; a failure marks it', async () => {
     const monitor = createModelMonitor({ registry: new Registry() });
