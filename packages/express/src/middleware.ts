@@ -24,13 +24,21 @@ interface UsableApp {
  * (a sync throw, a rejected promise in Express 5, `next(err)`) and passes it on unchanged, so the
  * app answers exactly as before. Re-appended if routes were added after it.
  */
-function ensureLast(app: unknown, capture: ErrorCapture): void {
+function ensureLast(app: unknown, capture: ErrorCapture, installed: WeakMap<object, unknown>): void {
   const router = routerOf(app);
-  const stack = router?.stack as { handle?: unknown }[] | undefined;
-  if (!stack || stack[stack.length - 1]?.handle === capture) return;
-  const at = stack.findIndex((layer) => layer.handle === capture);
-  if (at !== -1) stack.splice(at, 1);
+  const stack = router?.stack as unknown[] | undefined;
+  if (!stack) return;
+  // Layers are compared by identity, not by handle: libraries such as express-async-errors wrap a
+  // layer's handle when it is created, and a handle comparison would then append a new layer on
+  // every request.
+  const mine = installed.get(stack);
+  if (mine !== undefined && stack[stack.length - 1] === mine) return;
+  if (mine !== undefined) {
+    const at = stack.indexOf(mine);
+    if (at !== -1) stack.splice(at, 1);
+  }
   (app as UsableApp).use(capture);
+  installed.set(stack, stack[stack.length - 1]);
 }
 
 /**
@@ -41,6 +49,7 @@ function ensureLast(app: unknown, capture: ErrorCapture): void {
 export function threadline(options?: ThreadlineExpressOptions): Middleware {
   const resolved = resolveHttpOptions(COMPONENT, options);
   const http = new HttpInstrumentation(resolved, (source) => routeTemplateOf(source as ExpressRequestLike));
+  const installed = new WeakMap<object, unknown>();
   const capture: ErrorCapture = function threadlineErrorCapture(error, req, _res, next) {
     const state = (req as InstrumentedRequest)[STATE];
     if (state) http.recordError(state, error);
@@ -51,7 +60,7 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
     // A second instance (a sub-app with its own) leaves the request to the first.
     if (r[STATE]) return next();
     try {
-      if (r.app) ensureLast(r.app, capture);
+      if (r.app) ensureLast(r.app, capture, installed);
     } catch (error) {
       reportError(COMPONENT, error);
     }

@@ -2,6 +2,7 @@ import { HttpInstrumentation, resolveHttpOptions } from '@threadline/core';
 import type { KoaContextLike, KoaMiddleware, ThreadlineKoaOptions } from './types.js';
 
 const COMPONENT = 'koa';
+const SEEN = Symbol('threadline.koa.seen');
 
 /** The route template @koa/router matched (with router prefixes and nesting), or `undefined`. */
 export function routeTemplateOf(ctx: KoaContextLike): string | undefined {
@@ -22,6 +23,11 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
   const http = new HttpInstrumentation(resolved, (source) => routeTemplateOf(source as KoaContextLike));
   const header = resolved.requestIdHeader;
   return function threadlineMiddleware(ctx, next) {
+    // A second instance (on a router, or in a mounted app with its own) leaves the request to the
+    // first: one context, one request ID, one observation and one access line per request.
+    const req = ctx.req as typeof ctx.req & { [SEEN]?: true };
+    if (req[SEEN]) return next() as Promise<void>;
+    req[SEEN] = true;
     return http.run(ctx.req, ctx.res, ctx, async (state) => {
       try {
         await next();
@@ -38,13 +44,22 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
  * Koa's error handler clears every response header before answering, then sets `err.headers`;
  * adding the request ID there keeps `X-Request-Id` on error answers too.
  */
+// Header objects Threadline put on errors. An error object can be thrown by many requests (a
+// memoised rejected promise, a module-level error): ours are replaced on every throw, so no request
+// answers with another request's ID.
+const ours = new WeakSet<object>();
+
 function keepRequestIdHeader(error: unknown, header: string, id: string | undefined): void {
   if (id === undefined || error === null || typeof error !== 'object') return;
   try {
     const e = error as { headers?: Record<string, unknown> };
-    if (e.headers === undefined) e.headers = { [header]: id };
-    else if (typeof e.headers === 'object' && e.headers !== null && !(header in e.headers))
-      e.headers[header] = id;
+    const current = e.headers;
+    if (current !== undefined && (typeof current !== 'object' || current === null)) return;
+    // The application's own request-ID header on the error wins.
+    if (current !== undefined && !ours.has(current) && header in current) return;
+    const fresh = { ...current, [header]: id };
+    ours.add(fresh);
+    e.headers = fresh;
   } catch {
     // A frozen error keeps its headers as they are.
   }

@@ -144,7 +144,7 @@ export class HttpInstrumentation {
     const force = debugSwitch.matches({ requestId, userId: who?.userId, sessionId: who?.sessionId });
     if (force || o.debugBuffer > 0) startRequestVerbosity({ forceDebug: force, bufferLimit: o.debugBuffer });
     this.metrics.inFlight.inc(state.method);
-    res.once('close', () => {
+    const onClose = (): void => {
       contextStorage().run(state.ctx, () => {
         try {
           this.finish(state);
@@ -152,7 +152,14 @@ export class HttpInstrumentation {
           reportError(COMPONENT, error);
         }
       });
-    });
+    };
+    res.once('close', onClose);
+    // The client may have gone while middleware ahead of ours awaited: 'close' has fired already and
+    // will not again, so finish now (counted as aborted) or the in-flight gauge never comes down.
+    if (res.destroyed) {
+      res.removeListener('close', onClose);
+      onClose();
+    }
   }
 
   private invalid(header: string): void {
@@ -238,7 +245,13 @@ function pathOf(url: string): string {
 
 function skipped(skip: readonly (string | RegExp)[], path: string): boolean {
   for (const s of skip) {
-    if (typeof s === 'string' ? s === path : s.test(path)) return true;
+    if (typeof s === 'string') {
+      if (s === path) return true;
+    } else {
+      // A pattern with the g or y flag keeps lastIndex between calls and would skip every other request.
+      s.lastIndex = 0;
+      if (s.test(path)) return true;
+    }
   }
   return false;
 }
