@@ -109,6 +109,21 @@ export function pipelineStep<I, O>(
       ...(bytes !== undefined ? { size_bytes: bytes } : {}),
       ...(records !== undefined ? { records_count: records } : {}),
     };
+    const failed = (error: unknown, message: string): void => {
+      metrics.failures.inc({ step });
+      emit(
+        sink,
+        'error',
+        'pipeline_step_failed',
+        {
+          step,
+          source,
+          duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+          ...errorFields(error),
+        },
+        message,
+      );
+    };
     emit(
       sink,
       'info',
@@ -142,19 +157,7 @@ export function pipelineStep<I, O>(
         );
         if (onInvalid === 'throw') {
           const error = new BatchSchemaError(step, issues);
-          metrics.failures.inc({ step });
-          emit(
-            sink,
-            'error',
-            'pipeline_step_failed',
-            {
-              step,
-              source,
-              duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
-              ...errorFields(error),
-            },
-            `${step} rejected the batch`,
-          );
+          failed(error, `${step} rejected the batch`);
           throw error;
         }
       }
@@ -190,19 +193,7 @@ export function pipelineStep<I, O>(
       );
       return result as Awaited<O>;
     } catch (error) {
-      metrics.failures.inc({ step });
-      emit(
-        sink,
-        'error',
-        'pipeline_step_failed',
-        {
-          step,
-          source,
-          duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
-          ...errorFields(error),
-        },
-        `${step} failed`,
-      );
+      failed(error, `${step} failed`);
       throw error;
     }
   };

@@ -102,7 +102,14 @@ export function wrapTraining<This, Args extends unknown[], R>(
   fn: (this: This, ...args: Args) => R | Promise<R>,
 ): (this: This, ...args: Args) => Promise<Awaited<R>> {
   if (typeof fn !== 'function') throw new ThreadlineConfigError('training', 'wrapTraining needs a function');
-  const resolve = resolver(options);
+  return trainedCall(resolver(options), fn);
+}
+
+/** Each call of `fn` is a run with the options resolved for that call; a bad option rejects the call. */
+function trainedCall<This, Args extends unknown[], R>(
+  resolve: ReturnType<typeof resolver<This, Args>>,
+  fn: (this: This, ...args: Args) => R | Promise<R>,
+): (this: This, ...args: Args) => Promise<Awaited<R>> {
   return function trained(this: This, ...args: Args): Promise<Awaited<R>> {
     let run: TrainingRun;
     let opts: TrainingOptions;
@@ -137,17 +144,9 @@ export function trackTraining(options: TrainingOptionsInput<unknown, unknown[]>)
     if (context?.kind !== 'method') {
       throw new ThreadlineConfigError('training', '@trackTraining decorates class methods only');
     }
-    return function trained(this: This, ...args: Args): Promise<R> {
-      let run: TrainingRun;
-      let opts: TrainingOptions;
-      try {
-        const resolved = resolve(this, args);
-        opts = resolved.options;
-        run = new TrainingRun(opts, resolved.registry ? { registry: resolved.registry } : undefined);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return execute(run, opts, () => target.apply(this, args));
-    };
+    return trainedCall(resolve as ReturnType<typeof resolver<This, Args>>, target) as (
+      this: This,
+      ...args: Args
+    ) => Promise<R>;
   };
 }
