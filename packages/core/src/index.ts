@@ -115,6 +115,7 @@ export {
   MODEL_LABEL_NAMES,
   OVERFLOW_LABEL_VALUE,
   reportRejectedMetric,
+  resolveRegistry,
   ScrapeCounter,
   type ScrapeCounterOptions,
   ScrapeHistogram,

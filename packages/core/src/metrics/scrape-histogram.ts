@@ -20,6 +20,8 @@ export interface ScrapeHistogramOptions<L extends string> extends ScrapeMetricOp
  * per label set, so an observation hashes, sorts and allocates nothing.
  */
 export class HistogramSeries extends ScrapeSeries {
+  /** Bucket upper bounds of this series (the histogram's, unless the series was made with its own). */
+  readonly bounds: readonly number[];
   /** Observations per bucket, not cumulative; the last slot is the +Inf bucket. */
   readonly counts: Float64Array;
   sum = 0;
@@ -34,9 +36,11 @@ export class HistogramSeries extends ScrapeSeries {
     private readonly owner: ScrapeHistogram<string>,
     key: string,
     labels: Readonly<Record<string, string>>,
+    bounds: readonly number[],
   ) {
     super(key, labels);
-    const slots = owner.bounds.length + 1;
+    this.bounds = bounds;
+    const slots = bounds.length + 1;
     this.counts = new Float64Array(slots);
     const exemplars = owner.exemplars ? slots : 0;
     this.exemplarTrace = new Array<string>(exemplars).fill('');
@@ -47,7 +51,7 @@ export class HistogramSeries extends ScrapeSeries {
 
   /** The bucket slot of `value`: the first bound at or above it, else +Inf. */
   private slot(value: number): number {
-    const bounds = this.owner.bounds;
+    const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > bounds[i]!) i++;
     return i;
@@ -86,6 +90,18 @@ export class HistogramSeries extends ScrapeSeries {
     }
   }
 
+  /**
+   * Adds observations already bucketed elsewhere: `counts` per bucket (not cumulative, the last
+   * slot +Inf), their sum and their number. For sources that keep their own bucket counts.
+   */
+  add(counts: ArrayLike<number>, sum: number, count: number): void {
+    if (count <= 0 || counts.length !== this.counts.length || !Number.isFinite(sum)) return;
+    if (this.count === 0) this.owner.activate(this);
+    for (let i = 0; i < counts.length; i++) this.counts[i]! += counts[i]!;
+    this.sum += sum;
+    this.count += count;
+  }
+
   protected clearValues(): void {
     this.counts.fill(0);
     this.sum = 0;
@@ -117,13 +133,35 @@ export class ScrapeHistogram<L extends string = string> extends ScrapeMetric<His
       options.exemplars ?? (options.registry ? isOpenMetricsRegistry(options.registry) : false);
   }
 
+  private pendingBounds: readonly number[] | undefined;
+
   protected makeSeries(key: string, labels: Readonly<Record<string, string>>): HistogramSeries {
-    return new HistogramSeries(this as ScrapeHistogram<string>, key, labels);
+    return new HistogramSeries(
+      this as ScrapeHistogram<string>,
+      key,
+      labels,
+      this.pendingBounds ?? this.bounds,
+    );
+  }
+
+  /**
+   * The series of a label set with bucket bounds of its own (Prometheus allows them per series;
+   * prom-client does not): for histograms whose buckets come from data, such as a reference
+   * profile's bins per feature. The bounds of an existing series are kept.
+   */
+  seriesWithBounds(labels: Readonly<Partial<Record<L, string>>>, bounds: readonly number[]): HistogramSeries {
+    validateBuckets(this.name, bounds);
+    this.pendingBounds = Object.freeze([...bounds]);
+    try {
+      return this.series(labels);
+    } finally {
+      this.pendingBounds = undefined;
+    }
   }
 
   protected render(s: HistogramSeries, out: Sample[]): void {
     const bucket = `${this.name}_bucket`;
-    const bounds = this.bounds;
+    const bounds = s.bounds;
     let cumulative = 0;
     for (let i = 0; i <= bounds.length; i++) {
       cumulative += s.counts[i]!;

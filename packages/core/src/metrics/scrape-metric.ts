@@ -1,4 +1,5 @@
 import { ThreadlineConfigError } from '../errors.js';
+import { reportError } from '../guard.js';
 import { validateNames } from './create.js';
 import { type IdleMark, type IdleSeriesOptions, idleClock, isIdle, validateIdle } from './idle.js';
 import { type AnyRegistry, resolveRegistry } from './registry.js';
@@ -31,6 +32,12 @@ export interface ScrapeMetricOptions<L extends string> extends IdleSeriesOptions
   readonly registry?: AnyRegistry;
   /** Cluster mode: how AggregatorRegistry combines workers (default `sum`). */
   readonly aggregator?: 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
+  /**
+   * Runs at each scrape before the samples are built (prom-client's `collect`), for values that
+   * are cheaper to bring up to date once per scrape than once per event. A throw is reported to
+   * diagnostics and the scrape goes on.
+   */
+  readonly collect?: (() => void) | undefined;
 }
 
 /** The part of a series its owner manages: labels, key, activity and the idle mark. */
@@ -80,6 +87,7 @@ export abstract class ScrapeMetric<S extends ScrapeSeries, L extends string = st
   private active: S[] = [];
   private readonly idleMs: number;
   private readonly now: () => number;
+  private readonly collect: (() => void) | undefined;
 
   constructor(options: ScrapeMetricOptions<L>, kind: string) {
     if (!options || typeof options !== 'object') {
@@ -87,6 +95,10 @@ export abstract class ScrapeMetric<S extends ScrapeSeries, L extends string = st
     }
     validateNames(kind, options.name, options.help, options.labelNames ?? []);
     validateIdle('core.metrics', options.name, options);
+    if (options.collect !== undefined && typeof options.collect !== 'function') {
+      throw new ThreadlineConfigError('core.metrics', `metric ${options.name}: collect must be a function`);
+    }
+    this.collect = options.collect;
     this.name = options.name;
     this.help = options.help;
     this.aggregator = options.aggregator ?? 'sum';
@@ -107,16 +119,31 @@ export abstract class ScrapeMetric<S extends ScrapeSeries, L extends string = st
    * they must come from a bounded set.
    */
   series(labels: Readonly<Partial<Record<L, string>>>): S {
-    const values = labels as Readonly<Record<string, string | undefined>>;
-    const key = this.labelNames.map((n) => values[n] ?? '').join('\u0000');
+    const key = this.keyOf(labels);
     let s = this.byKey.get(key);
     if (!s) {
+      const values = labels as Readonly<Record<string, string | undefined>>;
       const own: Record<string, string> = {};
       for (const n of this.labelNames) own[n] = values[n] ?? '';
       s = this.makeSeries(key, Object.freeze(own));
       this.byKey.set(key, s);
     }
     return s;
+  }
+
+  /** Removes one label set (prom-client's `remove`): it is no longer rendered until updated again. */
+  remove(labels: Readonly<Partial<Record<L, string>>>): void {
+    const s = this.byKey.get(this.keyOf(labels));
+    if (!s) return;
+    this.byKey.delete(s.key);
+    const at = this.active.indexOf(s);
+    if (at >= 0) this.active.splice(at, 1);
+    s.clear();
+  }
+
+  private keyOf(labels: Readonly<Partial<Record<L, string>>>): string {
+    const values = labels as Readonly<Record<string, string | undefined>>;
+    return this.labelNames.map((n) => values[n] ?? '').join('\u0000');
   }
 
   protected abstract makeSeries(key: string, labels: Readonly<Record<string, string>>): S;
@@ -132,6 +159,13 @@ export abstract class ScrapeMetric<S extends ScrapeSeries, L extends string = st
 
   /** The metric in prom-client's `get()` shape; drops idle series first. */
   async get(): Promise<MetricSnapshot> {
+    if (this.collect) {
+      try {
+        this.collect();
+      } catch (error) {
+        reportError('core.metrics', error);
+      }
+    }
     if (this.idleMs > 0) this.expireIdle();
     const values: Sample[] = [];
     for (const s of this.active) this.render(s, values);
