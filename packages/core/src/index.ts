@@ -114,6 +114,7 @@ export {
   type LabelInput,
   MODEL_LABEL_NAMES,
   OVERFLOW_LABEL_VALUE,
+  removeMetric,
   reportRejectedMetric,
   resolveRegistry,
   ScrapeCounter,

@@ -147,7 +147,8 @@ function settings<I, P, R, O, T>(
     }
     cell.spec = spec;
     for (const c of [...spec.classes, OTHER_CLASS]) {
-      if (!cell.classes.has(c)) cell.classes.set(c, { labels: { ...cell.labels, class: c }, pending: 0 });
+      if (!cell.classes.has(c))
+        cell.classes.set(c, core.metrics.outputClass.series({ ...cell.labels, class: c }));
     }
   }
   // Every key is always present (undefined when unset), so all predictors share one object shape
@@ -274,7 +275,7 @@ class Instrumented<I, P, R, O, T> {
         const items: readonly unknown[] = Array.isArray(output) ? output : [output];
         ids = new Array<string>(items.length);
         cell.batchSize.observe(items.length);
-        cell.pendingPredictions += items.length;
+        cell.predictions.inc(items.length);
         if (s.spec !== undefined || s.value !== undefined) {
           for (let i = 0; i < items.length; i++) {
             const itemId = newPredictionId(now);
@@ -287,7 +288,7 @@ class Instrumented<I, P, R, O, T> {
         size = items.length;
       } else {
         // A single output needs no array around it: this is the path the per-call cost is made on.
-        cell.pendingPredictions++;
+        cell.predictions.inc();
         if (s.spec !== undefined || s.value !== undefined) nonFinite = this.item(output as unknown as T, id);
       }
       const rate = core.inferenceLogSampleRate;
@@ -343,7 +344,7 @@ class Instrumented<I, P, R, O, T> {
       const label = s.label ? extract(s.label, item) : item;
       if (typeof label === 'string') {
         predicted = spec.classIndex.get(label) ?? spec.classes.length;
-        cell.classes.get(predicted < spec.classes.length ? label : OTHER_CLASS)!.pending++;
+        cell.classes.get(predicted < spec.classes.length ? label : OTHER_CLASS)!.inc();
       }
       if (s.score) {
         const v = extract(s.score, item);
