@@ -13,6 +13,7 @@ export {
   type ThreadlineContext,
 } from './context.js';
 export { codes, type ThreadlineCode, ThreadlineConfigError } from './errors.js';
+export { boundText, createEventWriter, type EventWriter, MAX_INPUT_TEXT } from './events.js';
 export {
   CONTENT_TYPES,
   checkBearerToken,

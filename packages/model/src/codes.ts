@@ -17,6 +17,8 @@ export const modelCodes = {
   SHADOW_FAILED: 'TL_MODEL_SHADOW_FAILED',
   /** A canary was called without a routing ID; the call went to the primary. */
   CANARY_NO_ID: 'TL_MODEL_CANARY_NO_ID',
+  /** A batch had more items than are tracked one by one; the rest were only counted. */
+  BATCH_UNTRACKED: 'TL_MODEL_BATCH_UNTRACKED',
 } as const;
 
 /** Thrown to the caller of an instrumented predict function that did not settle in time. */

@@ -46,6 +46,7 @@ export const METRIC_NAMES = [
   'model_predictions_total',
   'model_prediction_errors_total',
   'model_prediction_non_finite_total',
+  'model_batch_items_untracked_total',
   'model_batch_size',
   'model_input_size',
   'model_output_score',
@@ -103,6 +104,7 @@ export class ModelMetrics {
   readonly predictions: ScrapeCounter<V>;
   readonly errors: ContextCounter<V | 'error_type'>;
   readonly nonFinite: ContextCounter<V>;
+  readonly untrackedItems: ContextCounter<V>;
   readonly batchSize: ScrapeHistogram<V>;
   readonly inputSize: ScrapeHistogram<V>;
   readonly outputScore: ScrapeHistogram<V>;
@@ -171,6 +173,12 @@ export class ModelMetrics {
     this.nonFinite = createCounter({
       name: 'model_prediction_non_finite_total',
       help: 'Output items with a NaN or infinite score or value (returned to the caller, flagged, not recorded as outputs).',
+      labelNames: VL,
+      ...common,
+    });
+    this.untrackedItems = createCounter({
+      name: 'model_batch_items_untracked_total',
+      help: 'Batch items past the per-call cap: counted as predictions, without a prediction ID, output distribution or outcome tracking.',
       labelNames: VL,
       ...common,
     });
