@@ -13,7 +13,6 @@ export {
   type ThreadlineContext,
 } from './context.js';
 export { codes, type ThreadlineCode, ThreadlineConfigError } from './errors.js';
-export { boundText, createEventWriter, type EventWriter, MAX_INPUT_TEXT } from './events.js';
 export {
   CONTENT_TYPES,
   checkBearerToken,
@@ -77,6 +76,7 @@ export {
   newSpanId,
   newTraceId,
 } from './ids.js';
+export { boundText, MAX_INPUT_TEXT } from './input-text.js';
 export { type JobOptions, startJob } from './job.js';
 export {
   defaultServiceName,
