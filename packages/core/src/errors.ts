@@ -15,6 +15,10 @@ export const codes = {
   BAD_HEADER: 'TL_BAD_HEADER',
   /** Internal failure in Threadline's own code, caught before it reached the application. */
   INTERNAL: 'TL_INTERNAL',
+  /** A call to a Threadline endpoint was refused for a wrong or missing secret, or throttled. */
+  AUTH_FAILED: 'TL_AUTH_FAILED',
+  /** An endpoint serves without authentication on an address other hosts can reach. */
+  OPEN_ENDPOINT: 'TL_OPEN_ENDPOINT',
 } as const;
 
 export type ThreadlineCode = (typeof codes)[keyof typeof codes];
