@@ -16,6 +16,7 @@ import {
   jsonLineSink,
   type LogSink,
 } from '@threadline/core';
+import { markOwnEndpoint } from '@threadline/core/http';
 import { debugHandler, threadline as expressThreadline, metricsHandler } from '@threadline/express';
 import { debugMiddleware, threadline as koaThreadline, metricsMiddleware } from '@threadline/koa';
 import express from 'express';
@@ -119,6 +120,11 @@ function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: nev
   if (o.threadline) app.use(expressThreadline(o.threadline));
   if (o.metrics) app.get('/metrics', metricsHandler(o.metrics));
   if (o.debug) app.use('/_threadline/debug', lib.json(), debugHandler(o.debug as never));
+  // A Threadline-owned page of another package (a dashboard) marks itself as the endpoints do.
+  app.get('/_threadline/page', (_req, res) => {
+    markOwnEndpoint(res, '/_threadline/page');
+    res.send('page');
+  });
   app.get('/listeners', async (req, res) => {
     listenOnResponse(o, res, String(req.query.tag));
     await work(undefined, 'listeners');
@@ -197,6 +203,10 @@ function buildKoa(Lib: typeof Koa, o: AppOptions): (req: never, res: never) => v
   if (o.metrics) app.use(metricsMiddleware(o.metrics) as never);
   if (o.debug) app.use(debugMiddleware(o.debug as never) as never);
   const router = new Router();
+  router.get('/_threadline/page', (ctx) => {
+    markOwnEndpoint(ctx.res, '/_threadline/page');
+    ctx.body = 'page';
+  });
   router.get('/listeners', async (ctx) => {
     listenOnResponse(o, ctx.res, String(ctx.query.tag));
     await work(undefined, 'listeners');

@@ -34,6 +34,7 @@ for (const fw of FRAMEWORKS) {
           const first = await fetch(`${app.url}/metrics`);
           const firstBody = await first.text();
           await get(`${app.url}/_threadline/debug`, { authorization: `Bearer ${SECRET}` });
+          await get(`${app.url}/_threadline/page`);
           await get(`${app.url}/users/1`);
           await get(`${app.url}/metrics`);
           await until(() => logs.access().some((l) => l.path === '/users/1'));
@@ -45,19 +46,20 @@ for (const fw of FRAMEWORKS) {
             // The scrape does not count itself in flight.
             assert.equal(sum(parseMetrics(firstBody), 'http_server_active_requests'), 0);
           } else {
-            await until(() => logs.access().length === 4);
+            await until(() => logs.access().length === 5);
             assert.equal(
               sum(samples, DURATION, { http_route: '/metrics', http_response_status_code: '200' }),
               2,
             );
             assert.equal(sum(samples, DURATION, { http_route: '/_threadline/debug' }), 1);
+            assert.equal(sum(samples, DURATION, { http_route: '/_threadline/page' }), 1);
             assert.equal(sum(samples, DURATION, { http_route: '__unmatched__' }), 0);
             assert.deepEqual(
               logs
                 .access()
                 .map((l) => l.route)
                 .sort(),
-              ['/_threadline/debug', '/metrics', '/metrics', '/users/:id'],
+              ['/_threadline/debug', '/_threadline/page', '/metrics', '/metrics', '/users/:id'],
             );
           }
         } finally {
