@@ -169,17 +169,7 @@ export function resolveHttpOptions(
 ): ResolvedHttpOptions {
   check.keys(component, options, [...HTTP_OPTION_KEYS, ...extraKeys]);
   const o = options ?? {};
-  const logger = o.logger;
-  if (
-    logger !== undefined &&
-    logger !== false &&
-    (typeof logger !== 'object' || typeof logger?.log !== 'function')
-  ) {
-    throw new ThreadlineConfigError(
-      component,
-      'option logger must be a LogSink ({ log(level, fields, message) }) or false',
-    );
-  }
+  const sink = sinkOf(component, o.logger);
   const skip = pathList(component, 'skip', o.skip);
   const skipMetrics = pathList(component, 'skipMetrics', o.skipMetrics);
   const redact = o.redactQueryKeys ?? [];
@@ -189,7 +179,6 @@ export function resolveHttpOptions(
       'option redactQueryKeys must be an array of non-empty strings',
     );
   }
-  const sink = logger === false ? undefined : (logger ?? jsonLineSink());
   const header = check.string(component, 'requestIdHeader', o.requestIdHeader, 'x-request-id').toLowerCase();
   if (!HEADER_NAME.test(header)) {
     throw new ThreadlineConfigError(
@@ -248,6 +237,19 @@ export function resolveHttpOptions(
     logQuery: check.boolean(component, 'logQuery', o.logQuery, false),
     redactQueryKeys: new Set([...DEFAULT_REDACTED_QUERY_KEYS, ...redact].map(normaliseKey)),
   };
+}
+
+/** The access-line sink: the given one, the default JSON-line sink, or none (`false`). */
+function sinkOf(component: string, logger: unknown): LogSink | undefined {
+  if (logger === false) return undefined;
+  if (logger === undefined) return jsonLineSink();
+  if (typeof logger !== 'object' || logger === null || typeof (logger as LogSink).log !== 'function') {
+    throw new ThreadlineConfigError(
+      component,
+      'option logger must be a LogSink ({ log(level, fields, message) }) or false',
+    );
+  }
+  return logger as LogSink;
 }
 
 function pathList(component: string, name: string, value: unknown): readonly (string | RegExp)[] {
