@@ -69,8 +69,13 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
       r[STATE] = state;
       // What pino-http and cls-rtracer users reach for: the request ID, and a logger bound to the
       // request. The logger is made on first use only; the descriptor is shared.
-      r.id = state.ctx.request_id;
-      Object.defineProperty(r, 'log', logDescriptor);
+      try {
+        r.id = state.ctx.request_id;
+        Object.defineProperty(r, 'log', logDescriptor);
+      } catch (error) {
+        // A request object that already owns a fixed `id` or `log` keeps them.
+        reportError(COMPONENT, error);
+      }
       // Body parsers resume the chain from the request's 'data'/'end' events; binding the request
       // keeps those continuations (and everything after them) in this request's context. A request
       // without a body gives a parser nothing to wait for, and skipping the binding saves a context

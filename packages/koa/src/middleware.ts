@@ -1,4 +1,4 @@
-import { bindEmitter, type RequestLogger } from '@threadline/core';
+import { bindEmitter, type RequestLogger, reportError } from '@threadline/core';
 import { HttpInstrumentation, type RequestState, resolveHttpOptions } from '@threadline/core/http';
 import type { KoaContextLike, KoaMiddleware, ThreadlineKoaOptions } from './types.js';
 
@@ -40,8 +40,13 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
     return http.run(ctx.req, ctx.res, ctx, async (state) => {
       const c = ctx as InstrumentedContext;
       c[STATE] = state;
-      c.id = state.ctx.request_id;
-      Object.defineProperty(c, 'log', logDescriptor);
+      try {
+        c.id = state.ctx.request_id;
+        Object.defineProperty(c, 'log', logDescriptor);
+      } catch (error) {
+        // A context that already owns a fixed `id` or `log` keeps them.
+        reportError(COMPONENT, error);
+      }
       // Koa writes the response after the middleware chain has returned, outside any request's
       // context: binding the response runs its listeners ('finish', 'close', and those of the
       // stream piping) in this request's context, as they are under Express.
