@@ -133,7 +133,10 @@ function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: nev
   app.get('/req-log', async (req, res) => {
     await sleep(1);
     req.log.child({ step: 'req_log' }).info('from req.log', { tag: String(req.query.tag) });
-    res.json({ id: req.id });
+    // Another logging middleware (pino-http) assigns its own logger: the assignment wins.
+    const theirs = req.log;
+    req.log = theirs.child({});
+    res.json({ id: req.id, replaced: req.log !== theirs });
   });
   app.get('/health', (_req, res) => {
     res.send('ok');
@@ -215,7 +218,9 @@ function buildKoa(Lib: typeof Koa, o: AppOptions): (req: never, res: never) => v
   router.get('/req-log', async (ctx) => {
     await sleep(1);
     ctx.log.child({ step: 'req_log' }).info('from req.log', { tag: String(ctx.query.tag) });
-    ctx.body = { id: ctx.id };
+    const theirs = ctx.log;
+    ctx.log = theirs.child({});
+    ctx.body = { id: ctx.id, replaced: ctx.log !== theirs };
   });
   router.get('/health', (ctx) => {
     ctx.body = 'ok';

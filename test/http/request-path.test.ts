@@ -178,7 +178,7 @@ for (const fw of FRAMEWORKS) {
       const app = await start(fw, { threadline: options });
       try {
         const r = await fetch(`${app.url}/req-log?tag=t1`, { headers: { 'x-request-id': 'peer-id-1' } });
-        assert.deepEqual(await r.json(), { id: 'peer-id-1' });
+        assert.deepEqual(await r.json(), { id: 'peer-id-1', replaced: true });
         await until(() => logs.access().length === 1);
         const line = logs.lines.find((l) => l.message === 'from req.log')!;
         assert.equal(line.request_id, 'peer-id-1');
