@@ -210,6 +210,13 @@ for (const fw of FRAMEWORKS) {
           'tag=t1&token=[REDACTED]&Api-Key=[REDACTED]&my_secret=[REDACTED]&q=ok',
         );
         assert.ok(!JSON.stringify(logs.lines).includes('sekrit'));
+        // An encoded key is redacted as its decoded name; a huge query is cut, not copied whole.
+        await get(`${app.url}/users/2?%74oken=sekrit2&pad=${'p'.repeat(5000)}`);
+        await until(() => logs.access().length === 2);
+        const long = String(logs.access()[1]!.url_query);
+        assert.equal(long.length, 512);
+        assert.ok(long.startsWith('%74oken=[REDACTED]&pad=ppp'));
+        assert.ok(!JSON.stringify(logs.lines).includes('sekrit2'));
       } finally {
         await app.close();
       }
