@@ -78,6 +78,16 @@ export {
 } from './ids.js';
 export { type JobOptions, startJob } from './job.js';
 export {
+  boundText,
+  type ChartLibrary,
+  chartLibrary,
+  escapeHtml,
+  jsonForScript,
+  MAX_DISPLAY_NAME,
+  type PageOptions,
+  renderPage,
+} from './live/page.js';
+export {
   defaultServiceName,
   jsonLineSink,
   type LineStream,
