@@ -139,7 +139,7 @@ interface Canvas {
   };
 }
 interface Win {
-  readonly document: Node0;
+  readonly document: Node0 & { readonly body: { readonly scrollHeight: number } };
   readonly __xss?: unknown;
 }
 
@@ -181,13 +181,18 @@ export function scriptRan(page: Page): Promise<boolean> {
 }
 
 /**
- * Saves a PNG of the viewport. `THREADLINE_SCREENSHOT_DIR` (set by the packages' picture scripts)
+ * Saves a PNG of the page's first 1600 pixels. `THREADLINE_SCREENSHOT_DIR` (set by the packages' picture scripts)
  * says where; otherwise a temp dir, so an ordinary test run writes nothing into the repository.
  */
 export async function screenshot(page: Page, name: string): Promise<string> {
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: tests do not run under turbo
   const dir = process.env.THREADLINE_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'threadline-shots-'));
   const path = join(dir, name);
+  const height = Math.min(
+    1600,
+    await page.evaluate(() => (globalThis as unknown as Win).document.body.scrollHeight),
+  );
+  await page.setViewportSize({ width: 1280, height });
   await page.screenshot({ path, fullPage: false });
   return path;
 }
