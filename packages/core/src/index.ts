@@ -78,6 +78,13 @@ export {
 } from './ids.js';
 export { type JobOptions, startJob } from './job.js';
 export {
+  createLiveResponder,
+  LIVE_OPTION_KEYS,
+  type LivePageOptions,
+  type LiveResponder,
+  type LiveResponse,
+} from './live/endpoint.js';
+export {
   boundText,
   type ChartLibrary,
   chartLibrary,
@@ -87,6 +94,14 @@ export {
   type PageOptions,
   renderPage,
 } from './live/page.js';
+export {
+  LIVE_TOP_N,
+  LiveSampler,
+  type LiveSnapshot,
+  type ModelStats,
+  type Percentiles,
+  type RouteStats,
+} from './live/snapshot.js';
 export {
   defaultServiceName,
   jsonLineSink,
