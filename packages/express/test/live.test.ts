@@ -181,7 +181,10 @@ describe('express liveHandler', () => {
     const all = (await Promise.all(snapshots)).filter((x) => x !== null);
     const boomRates = all.map((x) => x.http?.routes.find((r) => r.route === '/boom')?.error_rate ?? null);
     assert.ok(boomRates.includes(1));
-    assert.ok(boomRates.every((r) => r === 1 || r === null), JSON.stringify(boomRates));
+    assert.ok(
+      boomRates.every((r) => r === 1 || r === null),
+      JSON.stringify(boomRates),
+    );
     const versions = rows('version');
     assert.deepEqual(versions.map((v) => v.data.version).sort(), ['ranker@1.0.0', 'ranker@2.0.0']);
     for (const v of versions) {

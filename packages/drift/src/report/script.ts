@@ -1,5 +1,5 @@
 /** The drift report's browser script (runs with uPlot and core's `TL` helpers; data from `pageData()`). */
-export const DRIFT_SCRIPT = String.raw`(() => {
+export const DRIFT_SCRIPT = `(() => {
   const { h, fmt, pct, num, table, badge, chart, bound } = TL;
   const view = TL.pageData();
   const s = view.summary;
