@@ -12,7 +12,11 @@ const result = spawnSync(
   {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, CI: 'true', THREADLINE_SCREENSHOT_DIR: fileURLToPath(new URL('..', import.meta.url)) },
+    env: {
+      ...process.env,
+      CI: 'true',
+      THREADLINE_SCREENSHOT_DIR: fileURLToPath(new URL('..', import.meta.url)),
+    },
   },
 );
 process.exit(result.status ?? 1);
