@@ -74,7 +74,7 @@ export function createLiveResponder(
     max: 600_000,
   });
   const registry = options.registry ?? (globalRegistry as AnyRegistry);
-  if (typeof registry?.getMetricsAsJSON !== 'function') {
+  if (typeof registry?.getSingleMetric !== 'function') {
     throw new ThreadlineConfigError(component, 'option registry must be a prom-client Registry');
   }
   if (check.boolean(component, 'defaultMetrics', options.defaultMetrics, true))

@@ -92,6 +92,22 @@ const QUALITY: Readonly<Record<string, string>> = {
   model_mean_squared_error: 'mse',
 };
 const P_VALUE_METHODS = new Set(['ks', 'chisquare', 'z']);
+/** Every family a snapshot reads, by its name in the conventions. */
+const FAMILIES = [
+  'http_server_request_duration_seconds',
+  'model_predictions_total',
+  'model_prediction_errors_total',
+  'model_inference_duration_seconds',
+  'model_shadow_disagreement_ratio',
+  ...Object.keys(QUALITY),
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_eventloop_lag_p99_seconds',
+  'ml_dataset_drift_share',
+  'ml_feature_drift_score',
+  'ml_feature_drift_detected',
+];
 
 /** Cumulative histogram of one group: counts per `le` plus the total. */
 interface Hist {
@@ -152,11 +168,16 @@ export class LiveSampler {
 
   /** Reads the registry once and returns the snapshot. Never rejects: a failing read is a missing section. */
   async sample(time: number = Date.now()): Promise<LiveSnapshot> {
-    let families: Family[];
-    try {
-      families = (await this.registry.getMetricsAsJSON()) as unknown as Family[];
-    } catch {
-      families = [];
+    // Only the families the page shows, each read (and collected) on its own: a registry's other
+    // metrics cost nothing here.
+    const families: Family[] = [];
+    for (const name of FAMILIES) {
+      try {
+        const metric = this.registry.getSingleMetric(name);
+        if (metric) families.push((await metric.get()) as unknown as Family);
+      } catch {
+        // A failing collect leaves its section missing; the others are still drawn.
+      }
     }
     const byName = new Map(families.map((f) => [f.name, f]));
     const prev = this.previous;
@@ -202,8 +223,17 @@ export class LiveSampler {
       own.size === 0
         ? family
         : { ...family, values: family.values.filter((v) => !own.has(String(v.labels.http_route))) };
-    const total = groupHistogram(served, () => '*', hists, 'http|');
     const perRoute = groupHistogram(served, (l) => String(l.http_route ?? ''), hists, 'http|route|');
+    if (perRoute.length === 0) return null;
+    // All routes: the sum of the routes' histograms.
+    const all: Hist = { buckets: new Map(), count: 0, errors: 0 };
+    for (const r of perRoute) {
+      const h = hists.get(`http|route|${r}`)!;
+      all.count += h.count;
+      all.errors += h.errors;
+      for (const [le, c] of h.buckets) all.buckets.set(le, (all.buckets.get(le) ?? 0) + c);
+    }
+    hists.set('http|*', all);
     const stats = (route: string, key: string): RouteStats => {
       const h = hists.get(key)!;
       const b = before?.get(key);
@@ -223,7 +253,6 @@ export class LiveSampler {
       .map((r) => stats(r, `http|route|${r}`))
       .sort((a, b) => (b.rps ?? 0) - (a.rps ?? 0) || b.requests - a.requests)
       .slice(0, LIVE_TOP_N);
-    if (total.length === 0) return null;
     return { routes, total: stats('all routes', 'http|*') };
   }
 }
