@@ -7,7 +7,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: tests do not run under turbo
@@ -30,15 +29,16 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/** Why the browser tests skip when Chromium is missing outside CI. */
+export const NO_CHROMIUM = `Chromium not found at ${CHROMIUM_PATH} (install the Debian package chromium)`;
+
 /**
- * Launches Chromium with a fresh profile, or skips the test when it is not installed; under
- * `CI=true` a missing browser fails the test instead, so CI cannot pass without running it.
+ * Launches Chromium with a fresh profile. Without Chromium it resolves to undefined (the tests then
+ * skip with `NO_CHROMIUM`), except under `CI=true`, where it throws: CI cannot pass without it.
  */
-export async function launchChromium(t: TestContext): Promise<TestBrowser | undefined> {
+export async function launchChromium(): Promise<TestBrowser | undefined> {
   if (!existsSync(CHROMIUM_PATH)) {
-    const message = `Chromium not found at ${CHROMIUM_PATH} (install the Debian package chromium)`;
-    if (process.env.CI === 'true') throw new Error(message);
-    t.skip(message);
+    if (process.env.CI === 'true') throw new Error(NO_CHROMIUM);
     return undefined;
   }
   const profile = mkdtempSync(join(tmpdir(), 'threadline-chromium-'));

@@ -8,6 +8,7 @@ import {
   charts,
   elements,
   launchChromium,
+  NO_CHROMIUM,
   openPage,
   screenshot,
   scriptRan,
@@ -61,8 +62,8 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe('threadline-drift report', () => {
   let browser: TestBrowser | undefined;
-  before(async (t) => {
-    browser = await launchChromium(t as never);
+  before(async () => {
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -79,7 +80,7 @@ describe('threadline-drift report', () => {
     const html = readFileSync(outPath, 'utf8');
     assert.ok(!html.includes(HOSTILE), 'the hostile name appears only escaped');
     assert.ok(!html.includes('</script><script>window.__xss'), 'no value closes a script element');
-    if (!browser) return t.skip('no Chromium');
+    if (!browser) return t.skip(NO_CHROMIUM);
 
     const w = await openPage(browser, pathToFileURL(outPath).href);
     const names = Object.keys(report.features);

@@ -12,6 +12,7 @@ import {
   charts,
   elements,
   launchChromium,
+  NO_CHROMIUM,
   openPage,
   screenshot,
   scriptRan,
@@ -83,10 +84,10 @@ describe('express liveHandler', () => {
   let svc: ReturnType<typeof service>;
   let server: Server;
   let base: string;
-  before(async (t) => {
+  before(async () => {
     svc = service();
     ({ server, base } = await listen(svc.app));
-    browser = await launchChromium(t as never);
+    browser = await launchChromium();
   });
   after(async () => {
     svc.close();
@@ -109,7 +110,7 @@ describe('express liveHandler', () => {
   });
 
   test('the page draws traffic, models, process and drift from the registry and shows the polled numbers', async (t) => {
-    if (!browser) return t.skip('no Chromium');
+    if (!browser) return t.skip(NO_CHROMIUM);
     const w = await openPage(browser, `${base}/live#token=${TOKEN}`);
     const snapshots: Promise<LiveSnapshot | null>[] = [];
     w.page.on('response', (r) => {
@@ -204,7 +205,7 @@ describe('express liveHandler', () => {
   });
 
   test('what is missing is said when a plugin is not in use', async (t) => {
-    if (!browser) return t.skip('no Chromium');
+    if (!browser) return t.skip(NO_CHROMIUM);
     const registry = createRegistry();
     const app = express();
     app.use(threadline({ registry, logger: false }));

@@ -11,6 +11,7 @@ import {
   charts,
   elements,
   launchChromium,
+  NO_CHROMIUM,
   openPage,
   type TestBrowser,
 } from '../../../test/browser/chromium.js';
@@ -21,7 +22,7 @@ describe('koa liveMiddleware', () => {
   let browser: TestBrowser | undefined;
   let server: Server;
   let base: string;
-  before(async (t) => {
+  before(async () => {
     const registry = createRegistry();
     const app = new Koa();
     app.use(threadline({ registry, logger: false }) as never);
@@ -34,7 +35,7 @@ describe('koa liveMiddleware', () => {
     server = createServer(app.callback()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium(t as never);
+    browser = await launchChromium();
   });
   after(async () => {
     server.close();
@@ -53,7 +54,7 @@ describe('koa liveMiddleware', () => {
   });
 
   test('the page draws the traffic and process rows in Chromium', async (t) => {
-    if (!browser) return t.skip('no Chromium');
+    if (!browser) return t.skip(NO_CHROMIUM);
     const w = await openPage(browser, `${base}/live#token=${TOKEN}`);
     for (let i = 0; i < 20; i++) await fetch(`${base}/items/${i}`).then((r) => r.text());
     await w.page.waitForSelector('#routes [data-route="/items/:id"]');

@@ -9,6 +9,7 @@ import {
   charts,
   elements,
   launchChromium,
+  NO_CHROMIUM,
   openPage,
   screenshot,
   scriptRan,
@@ -56,7 +57,7 @@ describe('threadline-training report', () => {
   let browser: TestBrowser | undefined;
   let summaries: RunSummary[] = [];
   let files: string[] = [];
-  before(async (t) => {
+  before(async () => {
     await train(0.1, false);
     await train(0.3, true);
     writeFileSync(join(dir, 'runs.jsonl'), `${lines.join('')}not json: a progress line\n`);
@@ -65,7 +66,7 @@ describe('threadline-training report', () => {
       .filter((l) => l.includes('"training_started"'))
       .map((l) => join(dir, `summary-${JSON.parse(l).run_id}.json`));
     summaries = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as RunSummary);
-    browser = await launchChromium(t as never);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -81,7 +82,7 @@ describe('threadline-training report', () => {
     assert.equal(code, 0, io.err);
     assert.match(io.out, /2 runs, 1 other lines ignored/);
     assert.ok(!readFileSync(out, 'utf8').includes(HOSTILE));
-    if (!browser) return t.skip('no Chromium');
+    if (!browser) return t.skip(NO_CHROMIUM);
     const w = await openPage(browser, pathToFileURL(out).href);
     // Epoch charts: loss, accuracy, the hostile metric, duration; step chart: loss.
     const drawn = await charts(w.page, 5);
