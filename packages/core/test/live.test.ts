@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import vm from 'node:vm';
 import { Counter, Histogram } from 'prom-client';
 import {
-  displayText,
   createLiveResponder,
   createRegistry,
+  displayText,
   escapeHtml,
   jsonForScript,
   LiveSampler,
