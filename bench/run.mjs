@@ -28,7 +28,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a.startsWith('-')) {
     passed.push(a);
     // Options with a value: the next word is theirs.
-    if (['--rounds', '--only', '--variants', '--rate'].includes(a)) passed.push(argv[++i]);
+    if (['--rounds', '--only', '--variants', '--rate', '--window'].includes(a)) passed.push(argv[++i]);
   } else wanted.push(a);
 }
 
@@ -93,13 +93,14 @@ function nodeBinary(major) {
 
 const binaries = versions.map((v) => [v, nodeBinary(v)]).filter(([, bin]) => bin !== undefined);
 // The load generators run on the newest Node found, the same for every version measured.
-const loadNode = binaries.at(-1)?.[1] ?? process.execPath;
+const loadNode = [...binaries].sort((a, b) => Number(b[0]) - Number(a[0]))[0]?.[1] ?? process.execPath;
 const resultsDir = join(here, 'results');
 mkdirSync(resultsDir, { recursive: true });
 let failed = 0;
 for (const [major, bin] of binaries) {
   for (const suite of suites) {
     const version = spawnSync(bin, ['--version']).stdout.toString().trim();
+    const started = Date.now();
     console.log(`\n## ${suite}, Node ${version}\n`);
     const r = spawnSync(bin, ['--expose-gc', join(here, 'dist', suite, 'run.js'), ...passed], {
       stdio: ['inherit', 'pipe', 'inherit'],
@@ -107,7 +108,7 @@ for (const [major, bin] of binaries) {
       env: { ...process.env, BENCH_LOAD_NODE: loadNode },
       maxBuffer: 64 << 20,
     });
-    const out = r.stdout.toString();
+    const out = `${r.stdout.toString()}\n(${suite} on Node ${version}: ${Math.round((Date.now() - started) / 1000)} s)\n`;
     process.stdout.write(out);
     writeFileSync(join(resultsDir, `${suite}-node${major}.md`), `## ${suite}, Node ${version}\n\n${out}`);
     if (r.status !== 0) {
