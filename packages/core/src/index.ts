@@ -87,6 +87,7 @@ export {
   RESERVED_LOG_FIELDS,
 } from './log-sink.js';
 export {
+  type AnyRegistry,
   CardinalityGuard,
   ContextCounter,
   ContextGauge,
@@ -94,19 +95,33 @@ export {
   ContextHistogram,
   type ContextHistogramOptions,
   type ContextMetricOptions,
+  CounterSeries,
   createCounter,
   createGauge,
   createHistogram,
   createRegistry,
+  createScrapeCounter,
+  createScrapeHistogram,
+  currentExemplarIds,
   DEFAULT_MAX_LABEL_VALUES,
+  type EndTimer,
+  type ExemplarIds,
   forgetMetrics,
   type GaugeAggregator,
+  HistogramSeries,
+  type IdleSeriesOptions,
   isOpenMetricsRegistry,
   type LabelInput,
   MODEL_LABEL_NAMES,
   OVERFLOW_LABEL_VALUE,
   reportRejectedMetric,
-} from './metrics.js';
+  resolveRegistry,
+  ScrapeCounter,
+  type ScrapeCounterOptions,
+  ScrapeHistogram,
+  type ScrapeHistogramOptions,
+  type ScrapeMetricOptions,
+} from './metrics/index.js';
 export { check } from './options.js';
 export { activeOtelSpan, type OtelSpanIds } from './otel.js';
 export {

@@ -1,5 +1,4 @@
-import type { LogLevel, LogSink } from '@threadline/core';
-import type { HistogramSeries } from './histogram.js';
+import type { HistogramSeries, LogLevel, LogSink } from '@threadline/core';
 import type { LineBudget } from './log.js';
 import type { ModelMetrics, VersionLabels } from './metrics.js';
 import type { OutcomeStore } from './outcomes.js';

@@ -1,4 +1,4 @@
-import { ThreadlineConfigError } from '@threadline/core';
+import { createScrapeHistogram, type ScrapeHistogram, ThreadlineConfigError } from '@threadline/core';
 import {
   Counter,
   Gauge,
@@ -7,7 +7,6 @@ import {
   Registry,
   type RegistryContentType,
 } from 'prom-client';
-import { ScrapeHistogram } from './histogram.js';
 
 const COMPONENT = 'model.metrics';
 
@@ -162,13 +161,14 @@ export class ModelMetrics {
         }),
     );
     this.duration = own('model_inference_duration_seconds', () =>
-      new ScrapeHistogram(
-        'model_inference_duration_seconds',
-        'Time spent in each phase of an inference call (preprocess, predict, postprocess).',
-        [...V, 'phase'],
-        DURATION_BUCKETS,
-        this.exemplars,
-      ).register(reg),
+      createScrapeHistogram({
+        name: 'model_inference_duration_seconds',
+        help: 'Time spent in each phase of an inference call (preprocess, predict, postprocess).',
+        labelNames: [...V, 'phase'],
+        buckets: DURATION_BUCKETS,
+        exemplars: this.exemplars,
+        registry: reg,
+      }),
     );
     this.predictions = own(
       'model_predictions_total',
@@ -202,40 +202,44 @@ export class ModelMetrics {
         }),
     );
     this.batchSize = own('model_batch_size', () =>
-      new ScrapeHistogram(
-        'model_batch_size',
-        'Items per batch inference call.',
-        V,
-        SIZE_BUCKETS,
-        false,
-      ).register(reg),
+      createScrapeHistogram({
+        name: 'model_batch_size',
+        help: 'Items per batch inference call.',
+        labelNames: V,
+        buckets: SIZE_BUCKETS,
+        exemplars: false,
+        registry: reg,
+      }),
     );
     this.inputSize = own('model_input_size', () =>
-      new ScrapeHistogram(
-        'model_input_size',
-        'Size of one inference input (elements, characters or a user-defined measure).',
-        V,
-        SIZE_BUCKETS,
-        false,
-      ).register(reg),
+      createScrapeHistogram({
+        name: 'model_input_size',
+        help: 'Size of one inference input (elements, characters or a user-defined measure).',
+        labelNames: V,
+        buckets: SIZE_BUCKETS,
+        exemplars: false,
+        registry: reg,
+      }),
     );
     this.outputScore = own('model_output_score', () =>
-      new ScrapeHistogram(
-        'model_output_score',
-        'Predicted positive-class scores, per version, for output drift.',
-        V,
-        buckets.score ?? SCORE_BUCKETS,
-        false,
-      ).register(reg),
+      createScrapeHistogram({
+        name: 'model_output_score',
+        help: 'Predicted positive-class scores, per version, for output drift.',
+        labelNames: V,
+        buckets: buckets.score ?? SCORE_BUCKETS,
+        exemplars: false,
+        registry: reg,
+      }),
     );
     this.outputValue = own('model_output_value', () =>
-      new ScrapeHistogram(
-        'model_output_value',
-        'Predicted regression values, per version, for output drift.',
-        V,
-        buckets.value ?? VALUE_BUCKETS,
-        false,
-      ).register(reg),
+      createScrapeHistogram({
+        name: 'model_output_value',
+        help: 'Predicted regression values, per version, for output drift.',
+        labelNames: V,
+        buckets: buckets.value ?? VALUE_BUCKETS,
+        exemplars: false,
+        registry: reg,
+      }),
     );
     this.outputClass = own(
       'model_output_class_total',
