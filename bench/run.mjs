@@ -105,7 +105,12 @@ for (const [major, bin] of binaries) {
     const r = spawnSync(bin, ['--expose-gc', join(here, 'dist', suite, 'run.js'), ...passed], {
       stdio: ['inherit', 'pipe', 'inherit'],
       cwd: here,
-      env: { ...process.env, BENCH_LOAD_NODE: loadNode },
+      // The other suites read QUICK from the environment.
+      env: {
+        ...process.env,
+        BENCH_LOAD_NODE: loadNode,
+        ...(passed.includes('--quick') ? { QUICK: '1' } : {}),
+      },
       maxBuffer: 64 << 20,
     });
     const out = `${r.stdout.toString()}\n(${suite} on Node ${version}: ${Math.round((Date.now() - started) / 1000)} s)\n`;

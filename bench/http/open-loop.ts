@@ -16,6 +16,8 @@ export interface OpenLoopResult {
   readonly achieved: number;
   readonly p50: number;
   readonly p99: number;
+  /** How long after the last request's scheduled time its response came (ms): a server that keeps up answers in a few ms. */
+  readonly lagMs: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -49,6 +51,7 @@ function openLoop(url: string, rate: number, seconds: number, connections: numbe
         achieved: elapsed > 0 ? completed / Math.max(elapsed, seconds) : 0,
         p50: percentile(sorted, 0.5),
         p99: percentile(sorted, 0.99),
+        lagMs: last - (t0 + ((total - 1) * 1000) / rate),
       });
     };
     const settle = (): void => {
