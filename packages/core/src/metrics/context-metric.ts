@@ -31,6 +31,11 @@ export interface ContextMetricOptions<L extends string> extends IdleSeriesOption
    * registry serves OpenMetrics (prom-client supports exemplars only there).
    */
   readonly exemplars?: boolean;
+  /**
+   * Runs at each scrape before the metric is read (prom-client's `collect`), to bring up to date
+   * values that are cheaper to move once per scrape than once per event. May return a promise.
+   */
+  readonly collect?: (() => void | Promise<void>) | undefined;
 }
 
 type AnyMetric = Histogram<string> | Counter<string> | Gauge<string>;

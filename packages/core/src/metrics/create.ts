@@ -78,6 +78,9 @@ function validate<L extends string>(kind: string, options: ContextMetricOptions<
     );
   }
   validateIdle(COMPONENT, options.name, options);
+  if (options.collect !== undefined && typeof options.collect !== 'function') {
+    throw new ThreadlineConfigError(COMPONENT, `metric ${options.name}: collect must be a function`);
+  }
 }
 
 function lookup<W>(
@@ -157,6 +160,15 @@ export function createGauge<L extends string = never>(options: ContextGaugeOptio
 export function forgetMetrics(registry: AnyRegistry): void {
   registered.delete(registry);
   forgetOverflowCounter(registry);
+}
+
+/**
+ * Removes one metric from a registry and forgets its wrapper, so a plugin that is closed can be
+ * set up again on the same registry. Works for every metric of this layer.
+ */
+export function removeMetric(registry: AnyRegistry, name: string): void {
+  registered.get(registry)?.delete(name);
+  registry.removeSingleMetric(name);
 }
 
 /** Reports that a value could not be recorded, for plugins that pre-validate inputs. */

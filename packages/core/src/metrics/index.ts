@@ -5,6 +5,7 @@ export {
   createGauge,
   createHistogram,
   forgetMetrics,
+  removeMetric,
   reportRejectedMetric,
 } from './create.js';
 export { currentExemplarIds, type ExemplarIds, fitsExemplar, MAX_EXEMPLAR_CHARS } from './exemplars.js';

@@ -58,6 +58,7 @@ export class ContextHistogram<L extends string = string> extends ContextMetric<L
       registers: [registry],
       enableExemplars: this.exemplars,
       ...(options.buckets ? { buckets: [...options.buckets] } : {}),
+      ...(options.collect ? { collect: options.collect } : {}),
     });
     this.watchIdle();
   }
@@ -110,6 +111,7 @@ export class ContextCounter<L extends string = string> extends ContextMetric<L> 
       labelNames: this.labelNames,
       registers: [registry],
       enableExemplars: this.exemplars,
+      ...(options.collect ? { collect: options.collect } : {}),
     });
     this.watchIdle();
   }
@@ -153,6 +155,7 @@ export class ContextGauge<L extends string = string> extends ContextMetric<L> {
       labelNames: this.labelNames,
       registers: [registry],
       ...(options.aggregator ? { aggregator: options.aggregator } : {}),
+      ...(options.collect ? { collect: options.collect } : {}),
     });
     this.watchIdle();
   }
