@@ -85,32 +85,37 @@ export function validateTrainingOptions(options: TrainingOptions): void {
   if (options.registry !== undefined && typeof options.registry?.metrics !== 'function') {
     throw new ThreadlineConfigError(COMPONENT, 'option registry must be a prom-client Registry');
   }
-  const pg = options.pushgateway;
-  if (pg !== undefined) {
-    plainObject('pushgateway', pg);
-    check.keys(COMPONENT, pg, PUSH_KNOWN);
-    let url: URL;
-    try {
-      url = new URL(pg.url);
-    } catch {
-      throw new ThreadlineConfigError(
-        COMPONENT,
-        `option pushgateway.url must be a URL, got ${JSON.stringify(pg.url)}`,
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ThreadlineConfigError(COMPONENT, 'option pushgateway.url must be http: or https:');
-    }
-    check.string(COMPONENT, 'pushgateway.jobName', pg.jobName, undefined);
-    check.number(COMPONENT, 'pushgateway.timeoutMs', pg.timeoutMs, 5000, { min: 1, max: 120_000 });
-    check.boolean(COMPONENT, 'pushgateway.everyEpoch', pg.everyEpoch, false);
-    plainObject('pushgateway.groupings', pg.groupings);
-    if (options.registry && isOpenMetricsRegistry(options.registry as never)) {
-      // The Pushgateway parses the Prometheus text format; OpenMetrics exemplars would be rejected.
-      throw new ThreadlineConfigError(
-        COMPONENT,
-        'option registry serves OpenMetrics; the Pushgateway needs a Prometheus-format registry (new Registry())',
-      );
-    }
+  if (options.pushgateway !== undefined) validatePushgateway(options.pushgateway, options.registry);
+}
+
+/** The Pushgateway options: a known key set and an http(s) URL. */
+function validatePushgateway(
+  pg: NonNullable<TrainingOptions['pushgateway']>,
+  registry: TrainingOptions['registry'],
+): void {
+  plainObject('pushgateway', pg);
+  check.keys(COMPONENT, pg, PUSH_KNOWN);
+  let url: URL;
+  try {
+    url = new URL(pg.url);
+  } catch {
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      `option pushgateway.url must be a URL, got ${JSON.stringify(pg.url)}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ThreadlineConfigError(COMPONENT, 'option pushgateway.url must be http: or https:');
+  }
+  check.string(COMPONENT, 'pushgateway.jobName', pg.jobName, undefined);
+  check.number(COMPONENT, 'pushgateway.timeoutMs', pg.timeoutMs, 5000, { min: 1, max: 120_000 });
+  check.boolean(COMPONENT, 'pushgateway.everyEpoch', pg.everyEpoch, false);
+  plainObject('pushgateway.groupings', pg.groupings);
+  if (registry && isOpenMetricsRegistry(registry as never)) {
+    // The Pushgateway parses the Prometheus text format; OpenMetrics exemplars would be rejected.
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      'option registry serves OpenMetrics; the Pushgateway needs a Prometheus-format registry (new Registry())',
+    );
   }
 }
