@@ -347,7 +347,7 @@ export class TrainingRun {
       status,
       {
         duration_ms: round(durationMs),
-        epochs: this.epochDurations.all.count,
+        epochs: this.epochCount,
         steps: this.stepCount,
         final_metrics: last.lastValues(),
       },

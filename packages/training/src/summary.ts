@@ -24,7 +24,11 @@ export interface SummaryParts {
   readonly dataLoad: ReadonlyMap<string, DurationSummary>;
 }
 
-/** The run summary (the JSON of `summaryPath`). */
+/**
+ * The run summary (the JSON of `summaryPath`). `epochs.count` counts every epoch recorded, as
+ * `training_epochs_total` and the end line do; the duration aggregates cover the `timed` ones
+ * (an epoch logged without `beginEpoch`, `epoch()` or `durationMs` has no duration).
+ */
 export function summarize(p: SummaryParts): RunSummary {
   const dataLoad: Record<string, DurationSummary> = {};
   for (const [k, v] of p.dataLoad) dataLoad[k] = roundDurations(v);
@@ -43,6 +47,8 @@ export function summarize(p: SummaryParts): RunSummary {
     metrics: { step: p.stepMetrics.snapshot(), epoch: p.epochMetrics.snapshot() },
     epochs: {
       ...timed,
+      count: p.epochCount,
+      timed: timed.count,
       last_epoch: p.epochIndex.highest,
       out_of_order: p.epochIndex.outOfOrder,
       duplicates: p.epochIndex.duplicates,

@@ -112,7 +112,12 @@ export interface RunSummary {
   tags: Record<string, string>;
   model: { name: string; version: string } | null;
   metrics: { step: Record<string, MetricSummary>; epoch: Record<string, MetricSummary> };
+  /**
+   * `count` is every epoch recorded (as `training_epochs_total`); the duration fields cover the
+   * `timed` ones, those with a duration (from `beginEpoch`, `epoch()` or `durationMs`).
+   */
   epochs: DurationSummary & {
+    timed: number;
     last_epoch: number | null;
     out_of_order: number;
     duplicates: number;
