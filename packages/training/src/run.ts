@@ -232,7 +232,7 @@ export class TrainingRun {
     if (order !== 'continued') this.epochCount++;
     const timed = this.epochDurations.add(durationMs);
     this.metrics.epoch(order, timed ? durationMs : null);
-    this.progress.epochEnd(index, display, durationMs);
+    this.progress.epochEnd(display, durationMs, order !== 'continued');
     this.log.line(
       nonFinite.length > 0 ? 'warn' : 'info',
       'training_epoch',
