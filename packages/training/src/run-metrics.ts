@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Registry } from 'prom-client';
+import { Registry, register } from 'prom-client';
 import type { MetricStore } from './metric-store.js';
 import { type TrainingMetrics, trainingMetrics } from './metrics.js';
 import { flagged, type Order } from './order.js';
@@ -9,8 +9,18 @@ import type { RunStatus } from './types.js';
 const STEP_FLUSH_MS = 1000;
 const STATUSES = ['running', 'finished', 'failed', 'killed'] as const;
 
-/** A run's Prometheus metrics, in the registry it was given (shared by every run using it). */
+/**
+ * A run's Prometheus metrics. They go to the registry the service exposes (prom-client's global
+ * one unless `registry` is given), where every run shares the metrics and its series are told
+ * apart by the bounded `experiment` label. A run that pushes also records into a registry of its
+ * own, so a push carries this run's series only: never the service's other metrics, nor another
+ * experiment's.
+ */
 export class RunMetrics {
+  /** The registry the run's metrics are exposed in. */
+  readonly registry: Registry;
+  /** The registry holding this run's series alone, for the Pushgateway. */
+  readonly pushRegistry: Registry | undefined;
   private readonly targets: readonly TrainingMetrics[];
   private readonly labels: { readonly experiment: string };
   private readonly stepKind: { readonly experiment: string; readonly kind: 'step' };
@@ -18,11 +28,12 @@ export class RunMetrics {
   private pendingSteps = 0;
   private lastStepFlush = 0;
 
-  constructor(
-    experiment: string,
-    readonly registry: Registry,
-  ) {
-    this.targets = [trainingMetrics(registry)];
+  constructor(experiment: string, registry: Registry | undefined, push: boolean) {
+    this.registry = registry ?? register;
+    this.pushRegistry = push ? new Registry() : undefined;
+    this.targets = this.pushRegistry
+      ? [trainingMetrics(this.registry), trainingMetrics(this.pushRegistry)]
+      : [trainingMetrics(this.registry)];
     this.labels = { experiment };
     this.stepKind = { experiment, kind: 'step' };
     this.epochKind = { experiment, kind: 'epoch' };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { jsonLineSink, runWithContext, withSpan } from '@threadline/core';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { EpochDurations, PhaseDurations, round } from './durations.js';
 import { gitSha } from './environment.js';
 import { RunLifecycle } from './lifecycle.js';
@@ -65,7 +65,7 @@ export class TrainingRun {
   private unwatch: (() => void) | undefined;
 
   /** Validates the options (throws `ThreadlineConfigError`); `begin()` starts the run. */
-  constructor(options: TrainingOptions, defaults?: { registry?: Registry }) {
+  constructor(options: TrainingOptions) {
     validateTrainingOptions(options);
     this.options = options;
     const experiment = options.experiment;
@@ -84,7 +84,7 @@ export class TrainingRun {
     this.stepIndex = new IndexTracker('step', runId);
     this.epochIndex = new IndexTracker('epoch', runId);
     const pg = options.pushgateway;
-    const metrics = new RunMetrics(experiment, options.registry ?? defaults?.registry ?? new Registry());
+    const metrics = new RunMetrics(experiment, options.registry, pg !== undefined);
     this.metrics = metrics;
     const nonFinite = (name: string): void => metrics.nonFinite(name);
     this.stepMetrics = new MetricStore('step', runId, options.metricGoals, { nonFinite });
@@ -98,12 +98,13 @@ export class TrainingRun {
       ...(options.totalEpochs !== undefined ? { totalEpochs: options.totalEpochs } : {}),
       ...(options.stepsPerEpoch !== undefined ? { stepsPerEpoch: options.stepsPerEpoch } : {}),
     });
-    this.pusher = pg
-      ? new Pusher({ ...pg, jobName: pg.jobName ?? experiment }, metrics.registry, (error) => {
-          metrics.pushFailure();
-          this.log.pushFailed(pg.url, error);
-        })
-      : undefined;
+    this.pusher =
+      pg && metrics.pushRegistry
+        ? new Pusher({ ...pg, jobName: pg.jobName ?? experiment }, metrics.pushRegistry, (error) => {
+            metrics.pushFailure();
+            this.log.pushFailed(pg.url, error);
+          })
+        : undefined;
     if (options.params) this.params.add(options.params);
   }
 
@@ -112,7 +113,7 @@ export class TrainingRun {
     return this.life.status;
   }
 
-  /** The prom-client registry holding the run's metrics. */
+  /** The prom-client registry the run's metrics are exposed in (the global one by default). */
   get registry(): Registry {
     return this.metrics.registry;
   }

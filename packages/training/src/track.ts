@@ -1,5 +1,4 @@
 import { getContext, runWithContext, startJob, ThreadlineConfigError, withSpan } from '@threadline/core';
-import { Registry } from 'prom-client';
 import { activeRun, TrainingRun } from './run.js';
 import type { TrainingOptions } from './types.js';
 import { validateTrainingOptions } from './validate.js';
@@ -76,21 +75,19 @@ export async function startRun(options: TrainingOptions): Promise<TrainingRun> {
   return run;
 }
 
+/** Options per call: static ones are checked once, now; built ones at each call. */
 function resolver<This, Args extends unknown[]>(
   input: TrainingOptionsInput<This, Args>,
-): (self: This, args: Args) => { options: TrainingOptions; registry: Registry | undefined } {
+): (self: This, args: Args) => TrainingOptions {
   if (typeof input === 'function') {
-    // One registry per wrapper, so runs of the same wrapped function share their metrics.
-    const registry = new Registry();
     return (self, args) => {
       const options = input(self, args);
       validateTrainingOptions(options);
-      return { options, registry: options.registry ? undefined : registry };
+      return options;
     };
   }
   validateTrainingOptions(input);
-  const registry = input.registry ? undefined : new Registry();
-  return () => ({ options: input, registry });
+  return () => input;
 }
 
 /**
@@ -114,9 +111,8 @@ function trainedCall<This, Args extends unknown[], R>(
     let run: TrainingRun;
     let opts: TrainingOptions;
     try {
-      const resolved = resolve(this, args);
-      opts = resolved.options;
-      run = new TrainingRun(opts, resolved.registry ? { registry: resolved.registry } : undefined);
+      opts = resolve(this, args);
+      run = new TrainingRun(opts);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,4 +1,4 @@
-import { check, isOpenMetricsRegistry, ThreadlineConfigError } from '@threadline/core';
+import { check, ThreadlineConfigError } from '@threadline/core';
 import { isLogSink } from './sink.js';
 import type { TrainingOptions } from './types.js';
 
@@ -85,14 +85,11 @@ export function validateTrainingOptions(options: TrainingOptions): void {
   if (options.registry !== undefined && typeof options.registry?.metrics !== 'function') {
     throw new ThreadlineConfigError(COMPONENT, 'option registry must be a prom-client Registry');
   }
-  if (options.pushgateway !== undefined) validatePushgateway(options.pushgateway, options.registry);
+  if (options.pushgateway !== undefined) validatePushgateway(options.pushgateway);
 }
 
 /** The Pushgateway options: a known key set and an http(s) URL. */
-function validatePushgateway(
-  pg: NonNullable<TrainingOptions['pushgateway']>,
-  registry: TrainingOptions['registry'],
-): void {
+function validatePushgateway(pg: NonNullable<TrainingOptions['pushgateway']>): void {
   plainObject('pushgateway', pg);
   check.keys(COMPONENT, pg, PUSH_KNOWN);
   let url: URL;
@@ -111,11 +108,4 @@ function validatePushgateway(
   check.number(COMPONENT, 'pushgateway.timeoutMs', pg.timeoutMs, 5000, { min: 1, max: 120_000 });
   check.boolean(COMPONENT, 'pushgateway.everyEpoch', pg.everyEpoch, false);
   plainObject('pushgateway.groupings', pg.groupings);
-  if (registry && isOpenMetricsRegistry(registry as never)) {
-    // The Pushgateway parses the Prometheus text format; OpenMetrics exemplars would be rejected.
-    throw new ThreadlineConfigError(
-      COMPONENT,
-      'option registry serves OpenMetrics; the Pushgateway needs a Prometheus-format registry (new Registry())',
-    );
-  }
 }
