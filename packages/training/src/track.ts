@@ -121,9 +121,28 @@ function trainedCall<This, Args extends unknown[], R>(
 }
 
 /**
+ * The error for a decorator called the legacy way: TypeScript's `experimentalDecorators` (and
+ * Babel's legacy mode) call it with `(prototype, name, descriptor)` instead of `(method, context)`.
+ */
+function legacyDecoratorError(target: unknown, key: string | symbol): ThreadlineConfigError {
+  const owner =
+    typeof target === 'function'
+      ? target.name
+      : (target as { constructor?: { name?: string } })?.constructor?.name;
+  const where = `${owner || 'a class'}.${String(key)}`;
+  return new ThreadlineConfigError(
+    'training',
+    `@trackTraining is a standard (TC39) decorator, but ${where} was compiled with TypeScript's ` +
+      `legacy "experimentalDecorators": remove experimentalDecorators from tsconfig.json (TypeScript 5+ ` +
+      'compiles standard decorators), or wrap the method with wrapTraining() instead',
+  );
+}
+
+/**
  * Standard (TC39) method decorator: every call of the method is a training run (see
  * `runTraining`); inside, the run is `currentRun()`. Options may be a function of the instance and
- * the arguments. Static options are checked when the class is defined.
+ * the arguments. Static options are checked when the class is defined. Legacy decorators
+ * (`experimentalDecorators`) are not supported: they fail when the class is defined, saying so.
  *
  * @example
  * class Trainer {
@@ -137,8 +156,11 @@ export function trackTraining(options: TrainingOptionsInput<unknown, unknown[]>)
     target: (this: This, ...args: Args) => Promise<R>,
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<R>>,
   ): (this: This, ...args: Args) => Promise<R> {
+    const given = context as unknown;
+    if (typeof given === 'string' || typeof given === 'symbol') throw legacyDecoratorError(target, given);
     if (context?.kind !== 'method') {
-      throw new ThreadlineConfigError('training', '@trackTraining decorates class methods only');
+      const what = context?.kind ? `, not a ${context.kind} (${String(context.name)})` : '';
+      throw new ThreadlineConfigError('training', `@trackTraining decorates class methods only${what}`);
     }
     return trainedCall(resolve as ReturnType<typeof resolver<This, Args>>, target) as (
       this: This,
