@@ -52,6 +52,10 @@ export const codes = {
   TRAINING_NO_RUN: 'TL_TRAINING_NO_RUN',
   /** A pipeline batch had schema issues (logged and counted; thrown when `onInvalid: 'throw'`). */
   PIPELINE_SCHEMA_ERRORS: 'TL_PIPELINE_SCHEMA_ERRORS',
+  /** A call to a Threadline endpoint was refused for a wrong or missing secret, or throttled. */
+  AUTH_FAILED: 'TL_AUTH_FAILED',
+  /** An endpoint serves without authentication on an address other hosts can reach. */
+  OPEN_ENDPOINT: 'TL_OPEN_ENDPOINT',
 } as const;
 
 export type ThreadlineCode = (typeof codes)[keyof typeof codes];
