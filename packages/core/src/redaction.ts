@@ -12,6 +12,8 @@ export const REDACT_MAX_DEPTH = 32;
  * is left out and replaced by one `TRUNCATED` marker: a line is never written with unchecked parts.
  */
 export const REDACT_MAX_ENTRIES = 50_000;
+/** What stands for a reference back to an enclosing object. */
+export const CIRCULAR = '[Circular]';
 /** What stands for a part of a line the redactor could not check (too deep, too large). */
 export const TRUNCATED = '[Truncated]';
 
@@ -166,7 +168,9 @@ export function createRedactor(redaction: Redaction, options: RedactorOptions = 
 
   const walk = (value: object, depth: number, w: Walk): unknown => {
     if (depth > REDACT_MAX_DEPTH) return truncated(`nested deeper than ${REDACT_MAX_DEPTH} levels`);
-    if (w.path.includes(value)) return value; // a cycle: the JSON writer marks it
+    // A cycle: written as the JSON writers write one. Returning the object itself would put the
+    // original, unredacted, under the copy.
+    if (w.path.includes(value)) return CIRCULAR;
     if (isLeafObject(value)) return value;
     w.path.push(value);
     try {
