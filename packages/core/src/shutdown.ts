@@ -46,6 +46,14 @@ export interface ShutdownResult {
 /** The part of `http.Server` (or `net.Server`) a drain needs. */
 export interface DrainableServer {
   close(callback?: (error?: Error) => void): unknown;
+  prependListener?(
+    event: 'request',
+    listener: (req: unknown, res: { shouldKeepAlive: boolean }) => void,
+  ): unknown;
+  removeListener?(
+    event: 'request',
+    listener: (req: unknown, res: { shouldKeepAlive: boolean }) => void,
+  ): unknown;
   closeIdleConnections?(): void;
   closeAllConnections?(): void;
 }
@@ -129,6 +137,12 @@ const sleep = (ms: number): Promise<'timeout'> =>
  * `timeoutMs`; otherwise closes what remains and resolves false. Never rejects.
  */
 export async function drainServer(server: DrainableServer, timeoutMs = 10_000): Promise<boolean> {
+  // A request arriving on a kept-alive connection during the drain is served, and told to be the
+  // connection's last (`Connection: close`), so a busy client cannot hold the drain open.
+  const lastOnConnection = (_req: unknown, res: { shouldKeepAlive: boolean }): void => {
+    res.shouldKeepAlive = false;
+  };
+  server.prependListener?.('request', lastOnConnection);
   const closed = new Promise<true>((resolve) => {
     try {
       server.close(() => resolve(true));
@@ -141,6 +155,7 @@ export async function drainServer(server: DrainableServer, timeoutMs = 10_000): 
   server.closeIdleConnections?.();
   const outcome = await Promise.race([closed, sleep(timeoutMs)]);
   clearInterval(idle);
+  server.removeListener?.('request', lastOnConnection);
   if (outcome === true) return true;
   server.closeAllConnections?.();
   return false;
