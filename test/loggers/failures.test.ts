@@ -32,14 +32,14 @@ function diagEvents(): { events: DiagEvent[]; stop: () => void } {
 }
 
 class Emitting extends Transport {
-  override name = 'flaky-http';
+  name = 'flaky-http';
   override log(_info: unknown, next: () => void): void {
     setImmediate(() => this.emit('error', new Error('connection refused')));
     next();
   }
 }
 class Throwing extends Transport {
-  override name = 'throwing';
+  name = 'throwing';
   override log(): void {
     throw new Error('transport bug');
   }

@@ -65,7 +65,7 @@ class AxiosLikeHeaders {
     Object.assign(this, headers);
   }
   toJSON(): Record<string, unknown> {
-    return { ...this };
+    return { ...(this as object) } as Record<string, unknown>;
   }
 }
 class RequestConfig {
