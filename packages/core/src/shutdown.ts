@@ -249,7 +249,8 @@ async function run(options: ShutdownOptions): Promise<ShutdownResult> {
 export function shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
   if (state.running) return state.running;
   checkOptions(options);
-  state.running = run(options);
+  // Marked running before the first step starts, so a step that calls shutdown() gets this promise.
+  state.running = Promise.resolve().then(() => run(options));
   return state.running;
 }
 
