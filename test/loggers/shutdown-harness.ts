@@ -12,6 +12,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export type Destination = 'stdout' | 'pipe' | 'file';
 
 export interface ShutdownOutcome {
+  /** Lines each request writes. */
+  readonly perRequest: number;
   /** Requests answered with 200 before the server stopped. */
   readonly answered: readonly string[];
   /** Lines the service asked its logger to write (reported at exit). */
@@ -34,6 +36,7 @@ export async function runShutdown(
   dest: Destination,
   mode: 'threadline' | 'exit' | 'none',
   signalAfter = 1_000,
+  perRequest = 4,
 ): Promise<ShutdownOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-shutdown-'));
   const file = join(dir, 'out.log');
@@ -102,7 +105,7 @@ export async function runShutdown(
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { answered, calls, lines, code, signal };
+    return { perRequest, answered, calls, lines, code, signal };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -111,8 +114,9 @@ export async function runShutdown(
 /** Lines accepted by the logger but missing from the output, and answered requests without a line. */
 export function losses(outcome: ShutdownOutcome): { lost: number; unlogged: number; mislabelled: number } {
   const logged = new Set(outcome.lines.map((l) => l.expect));
+  const accepted = Number.isNaN(outcome.calls) ? outcome.answered.length * outcome.perRequest : outcome.calls;
   return {
-    lost: (Number.isNaN(outcome.calls) ? outcome.answered.length : outcome.calls) - outcome.lines.length,
+    lost: accepted - outcome.lines.length,
     unlogged: outcome.answered.filter((id) => !logged.has(id)).length,
     mislabelled: outcome.lines.filter((l) => l.request_id !== l.expect).length,
   };
