@@ -10,6 +10,7 @@ import { createLogger } from '@threadline/winston';
 import winston from 'winston';
 
 test('the serviceName option reaches the resource and the loggers created after it', async () => {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: the test sets the variable it checks
   const saved = process.env.OTEL_SERVICE_NAME;
   process.env.OTEL_SERVICE_NAME = 'from-env';
   const memory = new InMemorySpanExporter();
@@ -43,6 +44,7 @@ test('the serviceName option reaches the resource and the loggers created after 
     assert.equal(span?.resource.attributes['service.name'], 'ranker-api');
   } finally {
     await shutdown();
+    // biome-ignore lint/suspicious/noUndeclaredEnvVars: restoring the variable the test set
     if (saved === undefined) delete process.env.OTEL_SERVICE_NAME;
     else process.env.OTEL_SERVICE_NAME = saved;
   }

@@ -73,8 +73,7 @@ test('drainServer finishes in-flight requests, refuses new connections, closes k
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const inFlight = fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
-  while (server.listenerCount('request') > 0 && release.toString().includes('{}'))
-    await new Promise((r) => setTimeout(r, 5));
+  await received;
   const drained = drainServer(server, 2_000);
   await assert.rejects(fetch(`http://127.0.0.1:${port}/`), 'no new connections');
   release();
