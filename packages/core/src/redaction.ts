@@ -74,7 +74,11 @@ export interface Redactor {
   redact(value: unknown): unknown;
 }
 
+/** The state of one walk: the settings, the enclosing objects (for cycles) and the entries left. */
 interface Walk {
+  readonly set: ReadonlySet<string>;
+  readonly censor: string;
+  readonly serialize: boolean;
   readonly path: object[];
   left: number;
 }
@@ -105,6 +109,99 @@ function cloneError(error: Error, changes: Record<string, unknown>): Error {
   return copy;
 }
 
+function truncated(reason: string): string {
+  warnOnce(`redaction:${reason}`, {
+    code: 'TL_REDACTION_TRUNCATED',
+    component: 'core.redaction',
+    message: `a log line was ${reason}; the unchecked part is written as ${TRUNCATED}`,
+  });
+  return TRUNCATED;
+}
+
+function walkArray(source: readonly unknown[], depth: number, w: Walk): unknown[] | undefined {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < source.length; i++) {
+    if (w.left-- <= 0) {
+      out = source.slice(0, i);
+      out.push(truncated(`larger than ${REDACT_MAX_ENTRIES} entries`));
+      return out;
+    }
+    const current = source[i];
+    if (current === null || typeof current !== 'object') continue;
+    const next = walk(current, depth + 1, w);
+    if (next !== current) {
+      out ??= source.slice();
+      out[i] = next;
+    }
+  }
+  return out;
+}
+
+function walkFields(source: object, depth: number, w: Walk): Record<string, unknown> | undefined {
+  const obj = source as Record<string, unknown>;
+  let changes: Record<string, unknown> | undefined;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (w.left-- <= 0) {
+      changes ??= {};
+      for (let j = i; j < keys.length; j++) changes[keys[j]!] = undefined;
+      changes[TRUNCATED] = truncated(`larger than ${REDACT_MAX_ENTRIES} entries`);
+      return changes;
+    }
+    const current = obj[key];
+    let next = current;
+    if (w.set.has(key.toLowerCase())) next = w.censor;
+    else if (current !== null && typeof current === 'object') next = walk(current, depth + 1, w);
+    if (next !== current) {
+      changes ??= {};
+      changes[key] = next;
+    }
+  }
+  return changes;
+}
+
+function walkError(error: Error, depth: number, w: Walk): unknown {
+  if (w.serialize) {
+    const plain = serializeError(error);
+    return applyChanges(plain, walkFields(plain, depth, w));
+  }
+  const changes = walkFields(error, depth, w) ?? {};
+  const cause = error.cause;
+  if (cause !== null && typeof cause === 'object' && !Object.keys(error).includes('cause')) {
+    const next = walk(cause, depth + 1, w);
+    if (next !== cause) changes.cause = next;
+  }
+  return Object.keys(changes).length > 0 ? cloneError(error, changes) : error;
+}
+
+function walk(value: object, depth: number, w: Walk): unknown {
+  if (depth > REDACT_MAX_DEPTH) return truncated(`nested deeper than ${REDACT_MAX_DEPTH} levels`);
+  // A cycle: written as the JSON writers write one. Returning the object itself would put the
+  // original, unredacted, under the copy.
+  if (w.path.includes(value)) return CIRCULAR;
+  if (isLeafObject(value)) return value;
+  w.path.push(value);
+  try {
+    if (Array.isArray(value)) return walkArray(value, depth, w) ?? value;
+    if (value instanceof Error) return walkError(value, depth, w);
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') {
+      let json: unknown;
+      try {
+        json = toJSON.call(value);
+      } catch {
+        return value; // the JSON writer will report its own failure
+      }
+      if (json === null || typeof json !== 'object') return json;
+      return walk(json, depth, w);
+    }
+    return applyChanges(value, walkFields(value, depth, w));
+  } finally {
+    w.path.pop();
+  }
+}
+
 /**
  * Returns a redactor for these settings. It walks arrays, plain objects, class instances (their
  * own enumerable fields, or what their `toJSON` returns, as JSON would) and Errors (own fields and
@@ -113,104 +210,12 @@ function cloneError(error: Error, changes: Record<string, unknown>): Error {
 export function createRedactor(redaction: Redaction, options: RedactorOptions = {}): Redactor {
   const { set, censor } = redaction;
   const serialize = options.errors === 'serialize';
-
-  const truncated = (reason: string): string => {
-    warnOnce(`redaction:${reason}`, {
-      code: 'TL_REDACTION_TRUNCATED',
-      component: 'core.redaction',
-      message: `a log line was ${reason}; the unchecked part is written as ${TRUNCATED}`,
-    });
-    return TRUNCATED;
-  };
-
-  const walkArray = (source: readonly unknown[], depth: number, w: Walk): unknown[] | undefined => {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < source.length; i++) {
-      if (w.left-- <= 0) {
-        out = source.slice(0, i);
-        out.push(truncated(`larger than ${REDACT_MAX_ENTRIES} entries`));
-        return out;
-      }
-      const current = source[i];
-      if (current === null || typeof current !== 'object') continue;
-      const next = walk(current, depth + 1, w);
-      if (next !== current) {
-        out ??= source.slice();
-        out[i] = next;
-      }
-    }
-    return out;
-  };
-
-  const walkFields = (source: object, depth: number, w: Walk): Record<string, unknown> | undefined => {
-    const obj = source as Record<string, unknown>;
-    let changes: Record<string, unknown> | undefined;
-    const keys = Object.keys(obj);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (w.left-- <= 0) {
-        changes ??= {};
-        for (let j = i; j < keys.length; j++) changes[keys[j]!] = undefined;
-        changes[TRUNCATED] = truncated(`larger than ${REDACT_MAX_ENTRIES} entries`);
-        return changes;
-      }
-      const current = obj[key];
-      let next = current;
-      if (set.has(key.toLowerCase())) next = censor;
-      else if (current !== null && typeof current === 'object') next = walk(current, depth + 1, w);
-      if (next !== current) {
-        changes ??= {};
-        changes[key] = next;
-      }
-    }
-    return changes;
-  };
-
-  const walk = (value: object, depth: number, w: Walk): unknown => {
-    if (depth > REDACT_MAX_DEPTH) return truncated(`nested deeper than ${REDACT_MAX_DEPTH} levels`);
-    // A cycle: written as the JSON writers write one. Returning the object itself would put the
-    // original, unredacted, under the copy.
-    if (w.path.includes(value)) return CIRCULAR;
-    if (isLeafObject(value)) return value;
-    w.path.push(value);
-    try {
-      if (Array.isArray(value)) return walkArray(value, depth, w) ?? value;
-      if (value instanceof Error) {
-        if (serialize) {
-          const plain = serializeError(value);
-          return applyChanges(plain, walkFields(plain, depth, w));
-        }
-        const changes = walkFields(value, depth, w) ?? {};
-        const cause = value.cause;
-        if (cause !== null && typeof cause === 'object' && !Object.keys(value).includes('cause')) {
-          const next = walk(cause, depth + 1, w);
-          if (next !== cause) changes.cause = next;
-        }
-        return Object.keys(changes).length > 0 ? cloneError(value, changes) : value;
-      }
-      const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') {
-        let json: unknown;
-        try {
-          json = toJSON.call(value);
-        } catch {
-          return value; // the JSON writer will report its own failure
-        }
-        if (json === null || typeof json !== 'object') return json;
-        return walk(json, depth, w);
-      }
-      return applyChanges(value, walkFields(value, depth, w));
-    } finally {
-      w.path.pop();
-    }
-  };
-
   return {
     redaction,
     isRedactedKey: (key) => set.has(key.toLowerCase()),
     redact(value) {
       if (set.size === 0 || value === null || typeof value !== 'object') return value;
-      return walk(value, 0, { path: [], left: REDACT_MAX_ENTRIES });
+      return walk(value, 0, { set, censor, serialize, path: [], left: REDACT_MAX_ENTRIES });
     },
   };
 }
