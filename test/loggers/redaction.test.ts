@@ -224,3 +224,30 @@ for (const [kind, logOne] of Object.entries(loggers)) {
     });
   });
 }
+
+test('child logger bindings are redacted by both loggers', async () => {
+  const out: string[] = [];
+  const pinoLogger = createPinoLogger({
+    service: 't',
+    destination: { write: (s: string) => void out.push(s) },
+  });
+  pinoLogger
+    .child({ headers: { authorization: 'Bearer child' } })
+    .child({ password: 'p2' })
+    .info('x');
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      out.push(chunk.toString());
+      cb();
+    },
+  });
+  const winstonLogger = createLogger({ service: 't', transports: new winston.transports.Stream({ stream }) });
+  winstonLogger.child({ headers: { authorization: 'Bearer child' }, password: 'p2' }).info('x');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(out.length, 2);
+  for (const line of out) {
+    const parsed = JSON.parse(line) as Line;
+    assert.equal(at(parsed, 'headers.authorization'), '[REDACTED]');
+    assert.equal(parsed.password, '[REDACTED]');
+  }
+});
