@@ -22,6 +22,10 @@ export interface ShutdownOutcome {
   readonly lines: readonly Record<string, unknown>[];
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** The child's stderr, for the failure message. */
+  readonly stderr: string;
+  /** Milliseconds from SIGTERM to exit. */
+  readonly stopMs: number;
 }
 
 const MAX_REQUESTS = 20_000;
@@ -74,6 +78,7 @@ export async function runShutdown(
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     let next = 0;
     let stopped = false;
+    let signalledAt = 0;
     const one = (id: string): Promise<boolean> =>
       new Promise((resolve) => {
         const r = request({ port, host: '127.0.0.1', agent, headers: { 'x-request-id': id } }, (res) => {
@@ -82,6 +87,8 @@ export async function runShutdown(
           res.on('error', () => resolve(false));
         });
         r.on('error', () => resolve(false));
+        // A request the server never answers must not hold its connection open forever.
+        r.setTimeout(5_000, () => r.destroy());
         r.end();
       });
     const worker = async (): Promise<void> => {
@@ -89,14 +96,21 @@ export async function runShutdown(
         const id = `c-${next++}`;
         if (await one(id)) {
           answered.push(id);
-          if (answered.length === signalAfter) child.kill('SIGTERM');
+          if (answered.length === signalAfter) {
+            signalledAt = Date.now();
+            child.kill('SIGTERM');
+          }
         } else if (answered.length >= signalAfter) stopped = true;
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     agent.destroy();
-    if (answered.length < signalAfter) child.kill('SIGTERM');
+    if (answered.length < signalAfter) {
+      signalledAt = Date.now();
+      child.kill('SIGTERM');
+    }
     const [code, signal] = await exited;
+    const stopMs = Date.now() - signalledAt;
     clearTimeout(guard);
     const calls = Number(/CALLS (\d+)/.exec(stderr)?.[1] ?? Number.NaN);
     if (stdoutFd !== undefined) closeSync(stdoutFd);
@@ -105,7 +119,7 @@ export async function runShutdown(
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { perRequest, answered, calls, lines, code, signal };
+    return { perRequest, answered, calls, lines, code, signal, stderr, stopMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
