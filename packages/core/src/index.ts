@@ -126,6 +126,7 @@ export {
   withTraceHeaders,
 } from './propagation.js';
 export {
+  CIRCULAR,
   createRedactor,
   DEFAULT_CENSOR,
   DEFAULT_REDACT_KEYS,
