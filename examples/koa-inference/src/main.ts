@@ -1,6 +1,7 @@
 // Entry point: `npm start -w examples/koa-inference` (PORT, default 3100; HOST, default 127.0.0.1).
 // JSON log lines go to stdout; the banner saying where to look goes to stderr.
 import type { Server } from 'node:http';
+import { handleSignals, onShutdown } from '@threadline/core';
 import { createKoaService } from './app.js';
 
 const port = Number(process.env.PORT ?? 3100);
@@ -11,11 +12,6 @@ await new Promise<void>((resolve) => server.once('listening', resolve));
 process.stderr.write(
   `\n  koa-inference is up on http://${host}:${port}\n  try: curl http://${host}:${port}/recommendations/42\n  metrics: http://${host}:${port}/metrics\n\n`,
 );
-const stop = () => {
-  server.close();
-  server.closeAllConnections();
-  service.close();
-  process.exit(0);
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+// SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the service, flush the logs, exit.
+onShutdown({ name: 'koa-inference', phase: 'final', run: () => service.close() });
+handleSignals({ servers: [server] });

@@ -7,7 +7,7 @@
 // JSON log lines go to stdout; the banner saying where to look goes to stderr.
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
-import { createRegistry } from '@threadline/core';
+import { createRegistry, handleSignals, onShutdown } from '@threadline/core';
 import { clusterWorkerMetrics, startMetricsServer } from '@threadline/express';
 import type { Registry } from 'prom-client';
 import { createService } from './service.js';
@@ -33,12 +33,15 @@ if (workers > 0 && cluster.isPrimary) {
     `recommendation-service: cluster of ${workers} workers on http://${host}:${port}`,
     `fleet metrics (summed over workers): http://${host}:${metrics.port}/metrics`,
   ]);
-  const stop = () => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
-    void metrics.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  onShutdown({
+    name: 'workers',
+    phase: 'drain',
+    run: async () => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.kill('SIGTERM');
+      await metrics.close();
+    },
+  });
+  handleSignals();
 } else {
   const registry = createRegistry() as unknown as Registry;
   const service = await createService({
@@ -79,14 +82,16 @@ if (workers > 0 && cluster.isPrimary) {
       'Logs are JSON lines on stdout. Dashboard and alerts: packages/dashboards.',
     ]);
   }
-  const stop = async () => {
-    clearInterval(retrain);
-    await traffic?.stop();
-    server.close();
-    server.closeAllConnections();
-    service.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  // SIGTERM/SIGINT: stop the traffic and the server (in-flight requests finish), close the
+  // service, push and flush what is pending, exit.
+  onShutdown({
+    name: 'traffic',
+    phase: 'drain',
+    run: async () => {
+      clearInterval(retrain);
+      await traffic?.stop();
+    },
+  });
+  onShutdown({ name: 'recommendation-service', phase: 'final', run: () => service.close() });
+  handleSignals({ servers: [server] });
 }

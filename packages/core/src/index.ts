@@ -20,7 +20,18 @@ export {
   negotiateMetricsFormat,
   renderMetrics,
 } from './exposition.js';
-export { currentTraceIds, type LogFields, logFields } from './fields.js';
+// Loggers, shutdown, service name, redaction and sink failures.
+export {
+  CONTEXT_LOG_FIELDS,
+  captureLogFields,
+  contextSpanAttributes,
+  currentTraceIds,
+  ENVELOPE_LOG_FIELDS,
+  type LogFields,
+  logFields,
+  SPAN_CONTEXT_ATTRIBUTES,
+  type SpanContextAttribute,
+} from './fields.js';
 export {
   DIAG_CHANNEL,
   type DiagEvent,
@@ -77,7 +88,6 @@ export {
   type RouteStats,
 } from './live/snapshot.js';
 export {
-  defaultServiceName,
   jsonLineSink,
   type LineStream,
   type LogLevel,
@@ -129,6 +139,49 @@ export {
   propagationHeaders,
   withTraceHeaders,
 } from './propagation.js';
+export {
+  CIRCULAR,
+  createRedactor,
+  DEFAULT_CENSOR,
+  DEFAULT_REDACT_KEYS,
+  REDACT_MAX_DEPTH,
+  REDACT_MAX_ENTRIES,
+  type Redaction,
+  type Redactor,
+  type RedactorOptions,
+  resolveRedaction,
+  serializeError,
+  TRUNCATED,
+} from './redaction.js';
+export {
+  defaultServiceName,
+  FALLBACK_SERVICE_NAME,
+  nearestPackageName,
+  resolveServiceName,
+  type ServiceNameSources,
+  setServiceName,
+} from './service.js';
+export {
+  type DrainableServer,
+  drainServer,
+  flushOnShutdown,
+  handleSignals,
+  isShuttingDown,
+  onShutdown,
+  type ShutdownHook,
+  type ShutdownOptions,
+  type ShutdownPhase,
+  type ShutdownResult,
+  shutdown,
+} from './shutdown.js';
+export {
+  LOG_TRANSPORT_ERRORS,
+  logTransportErrorReporter,
+  type SinkErrorOptions,
+  sinkErrorCodes,
+  TELEMETRY_EXPORT_ERRORS,
+  telemetryExportErrorReporter,
+} from './sink-errors.js';
 export { type SpanAttributes, tracingEnabled, withSpan } from './spans.js';
 export {
   continueTrace,

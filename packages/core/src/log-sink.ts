@@ -1,5 +1,6 @@
-import { logFields } from './fields.js';
+import { CONTEXT_LOG_FIELDS, logFields } from './fields.js';
 import { reportError } from './guard.js';
+import { resolveServiceName } from './service.js';
 
 /** The four levels a Threadline plugin writes at. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -18,17 +19,7 @@ export interface LogSink {
  * request, trace, model or run it was written in. Other context fields (free attributes) never
  * overwrite a field the caller set on the line.
  */
-export const RESERVED_LOG_FIELDS: ReadonlySet<string> = new Set([
-  'request_id',
-  'trace_id',
-  'span_id',
-  'trace_flags',
-  'model_name',
-  'model_version',
-  'model_alias',
-  'run_id',
-  'job',
-]);
+export const RESERVED_LOG_FIELDS: ReadonlySet<string> = new Set(CONTEXT_LOG_FIELDS);
 
 /**
  * Adds context fields to a line's fields in place, by the rule of `RESERVED_LOG_FIELDS`: reserved
@@ -36,21 +27,13 @@ export const RESERVED_LOG_FIELDS: ReadonlySet<string> = new Set([
  */
 export function mergeContextFields<T extends Record<string, unknown>>(
   target: T,
-  fields: Record<string, unknown> = logFields(),
+  fields: Readonly<Record<string, unknown>> = logFields(),
 ): T {
   const out = target as Record<string, unknown>;
   for (const key in fields) {
     if (RESERVED_LOG_FIELDS.has(key) || !(key in out)) out[key] = fields[key];
   }
   return target;
-}
-
-/**
- * The service name for the `service` field: `OTEL_SERVICE_NAME` (as OpenTelemetry SDKs use it),
- * else the name of the package npm started, else `app`.
- */
-export function defaultServiceName(env: NodeJS.ProcessEnv = process.env): string {
-  return env.OTEL_SERVICE_NAME || env.npm_package_name || 'app';
 }
 
 /** Where `jsonLineSink` writes: anything with a string `write`, such as `process.stdout`. */
@@ -67,7 +50,7 @@ export function jsonLineSink(
   stream: LineStream = process.stdout,
   options: { service?: string } = {},
 ): LogSink {
-  const service = options.service ?? defaultServiceName();
+  const service = resolveServiceName(options.service);
   return {
     log(level, fields, message) {
       try {

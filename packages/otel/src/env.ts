@@ -64,6 +64,7 @@ export function batchProcessor(traceSdk: TraceSdkModule, exporter: SpanExporter)
 export function exportProcessorsFromEnv(
   traceSdk: TraceSdkModule,
   load: (name: string) => unknown,
+  guard: (exporter: SpanExporter) => SpanExporter = (e) => e,
 ): SpanProcessor[] {
   let names = [...new Set(list('OTEL_TRACES_EXPORTER'))];
   if (names.length === 0) names = ['otlp'];
@@ -75,7 +76,7 @@ export function exportProcessorsFromEnv(
   }
   return names.map((name) => {
     if (name === 'console')
-      return new traceSdk.SimpleSpanProcessor({ exporter: new traceSdk.ConsoleSpanExporter() });
+      return new traceSdk.SimpleSpanProcessor({ exporter: guard(new traceSdk.ConsoleSpanExporter()) });
     if (name !== 'otlp') {
       throw new ThreadlineConfigError(
         COMPONENT,
@@ -91,6 +92,6 @@ export function exportProcessorsFromEnv(
       );
     }
     const { OTLPTraceExporter } = load(pkg) as OtlpExporterModule;
-    return batchProcessor(traceSdk, new OTLPTraceExporter());
+    return batchProcessor(traceSdk, guard(new OTLPTraceExporter()));
   });
 }

@@ -1,7 +1,16 @@
 import { createRequire, register, syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { check, reportError, ThreadlineConfigError } from '@threadline/core';
+import {
+  check,
+  onShutdown,
+  reportError,
+  resolveServiceName,
+  setServiceName,
+  ThreadlineConfigError,
+  telemetryExportErrorReporter,
+} from '@threadline/core';
 import { batchProcessor, exportProcessorsFromEnv } from './env.js';
+import { guardExporter } from './guard.js';
 import type { ResourceLike, ResourcesModule, TraceSdkModule } from './internal-types.js';
 import { loadPeer, sdkRequire } from './load.js';
 import { ThreadlineSpanProcessor } from './processor.js';
@@ -10,6 +19,7 @@ import type {
   InstrumentationOptions,
   InstrumentationSwitch,
   ShutdownTelemetry,
+  SpanExporter,
   SpanProcessor,
   TelemetryOptions,
 } from './types.js';
@@ -30,6 +40,7 @@ const OPTION_KEYS = [
   'logRecordProcessors',
   'spanAttributes',
   'esmHook',
+  'registry',
 ] as const;
 
 // Each instrumentation: its package and the class it exports.
@@ -116,6 +127,9 @@ function validate(options: TelemetryOptions): void {
   );
   checkList('metricReaders', options.metricReaders, isObject);
   checkList('logRecordProcessors', options.logRecordProcessors, isObject);
+  if (options.registry !== undefined && !isObject(options.registry)) {
+    throw new ThreadlineConfigError(COMPONENT, 'option registry must be a prom-client registry');
+  }
   const exporter = options.traceExporter;
   if (exporter !== undefined && !(isObject(exporter) && typeof exporter.export === 'function')) {
     throw new ThreadlineConfigError(COMPONENT, 'option traceExporter must be a span exporter');
@@ -181,11 +195,13 @@ export function startTelemetry(options: TelemetryOptions = {}): ShutdownTelemetr
   );
   const traceSdk = fromSdk('@opentelemetry/sdk-trace') as TraceSdkModule;
   const threadline = new ThreadlineSpanProcessor(options.spanAttributes);
+  const report = telemetryExportErrorReporter(options.registry ? { registry: options.registry } : {});
+  const guard = (exporter: SpanExporter): SpanExporter => guardExporter(exporter, report);
 
   let exportProcessors: SpanProcessor[];
   if (options.spanProcessors) exportProcessors = [...options.spanProcessors];
-  else if (options.traceExporter) exportProcessors = [batchProcessor(traceSdk, options.traceExporter)];
-  else exportProcessors = exportProcessorsFromEnv(traceSdk, fromSdk);
+  else if (options.traceExporter) exportProcessors = [batchProcessor(traceSdk, guard(options.traceExporter))];
+  else exportProcessors = exportProcessorsFromEnv(traceSdk, fromSdk, guard);
 
   const instances = [...instrumentations(options.instrumentations), ...(options.extraInstrumentations ?? [])];
   const config: Record<string, unknown> = {
@@ -196,7 +212,10 @@ export function startTelemetry(options: TelemetryOptions = {}): ShutdownTelemetr
     metricReaders: options.metrics ? options.metricReaders : [],
     logRecordProcessors: options.logs ? options.logRecordProcessors : [],
   };
-  if (options.serviceName !== undefined) config.serviceName = options.serviceName;
+  // One name for spans and log lines: the option (which the loggers created from now on use too),
+  // else the same resolution the loggers apply (environment, the application's package.json).
+  config.serviceName = resolveServiceName(options.serviceName);
+  const unsetName = options.serviceName !== undefined ? setServiceName(options.serviceName) : () => {};
   const res = resource(fromSdk('@opentelemetry/resources') as ResourcesModule, options);
   if (res) config.resource = res;
   for (const key of ['metricReaders', 'logRecordProcessors']) {
@@ -211,12 +230,17 @@ export function startTelemetry(options: TelemetryOptions = {}): ShutdownTelemetr
   patchBuiltins();
 
   let done: Promise<void> | undefined;
+  let unregister = (): void => {};
   const shutdown: ShutdownTelemetry = () => {
     done ??= stop(sdk, instances as unknown as InstrumentationLike[], fromSdk).finally(() => {
+      unregister();
+      unsetName();
       if (running === shutdown) running = undefined;
     });
     return done;
   };
+  // core's shutdown() exports the pending spans before the loggers are flushed.
+  unregister = onShutdown({ name: 'otel', phase: 'final', run: shutdown });
   running = shutdown;
   return shutdown;
 }

@@ -29,7 +29,11 @@ export interface InstrumentationOptions {
 
 /** Options of `startTelemetry`. Everything is optional: the `OTEL_*` environment fills the rest. */
 export interface TelemetryOptions {
-  /** `service.name` on the resource (default: `OTEL_SERVICE_NAME`, else the SDK's default). */
+  /**
+   * `service.name` on the resource, and the `service` field of the log lines of every Threadline
+   * logger created afterwards. Default: core's `resolveServiceName()` (`OTEL_SERVICE_NAME`,
+   * `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, the nearest package.json name, `unknown_service:node`).
+   */
   readonly serviceName?: string;
   /** `service.version` on the resource. */
   readonly serviceVersion?: string;
@@ -71,6 +75,8 @@ export interface TelemetryOptions {
   readonly esmHook?: boolean;
   /** Options of the Threadline span processor that is always installed. */
   readonly spanAttributes?: ThreadlineSpanProcessorOptions;
+  /** Where `threadline_telemetry_export_errors_total` is registered (default: prom-client's global registry). */
+  readonly registry?: import('@threadline/core').SinkErrorOptions['registry'];
 }
 
 /** Options of `ThreadlineSpanProcessor`. */

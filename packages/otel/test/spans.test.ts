@@ -177,3 +177,9 @@ test('after shutdown the provider is gone: withSpan makes no spans, and start wo
   }
   await again(); // a second call is harmless
 });
+
+test('the processor writes core’s span attribute list, defined once', async () => {
+  const { SPAN_CONTEXT_ATTRIBUTES } = await import('@threadline/core');
+  const { SPAN_ATTRIBUTE_NAMES } = await import('../src/index.js');
+  assert.equal(SPAN_ATTRIBUTE_NAMES, SPAN_CONTEXT_ATTRIBUTES);
+});

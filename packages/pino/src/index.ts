@@ -1,3 +1,4 @@
+export { flushLogger, flushOnShutdown } from './flush.js';
 export { createPinoLogger } from './logger.js';
 export { threadlineMixin, threadlineMixinMergeStrategy, threadlinePinoOptions } from './mixin.js';
 export { DEFAULT_CENSOR, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PARENTS, redactPathsFor } from './redact.js';

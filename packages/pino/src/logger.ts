@@ -1,7 +1,15 @@
-import { check, defaultServiceName, ThreadlineConfigError } from '@threadline/core';
+import {
+  check,
+  createRedactor,
+  logTransportErrorReporter,
+  type Redactor,
+  resolveRedaction,
+  resolveServiceName,
+  ThreadlineConfigError,
+} from '@threadline/core';
 import pino from 'pino';
+import { flushOnShutdown } from './flush.js';
 import { threadlinePinoOptions } from './mixin.js';
-import { DEFAULT_CENSOR, DEFAULT_REDACT_KEYS, redactPathsFor } from './redact.js';
 import type { CreatePinoLoggerOptions } from './types.js';
 import { verbosityHooks } from './verbosity.js';
 
@@ -14,8 +22,10 @@ const OPTION_KEYS = [
   'censor',
   'verbosity',
   'destination',
+  'registry',
 ] as const;
 const LEVELS = pino.levels.values;
+const { streamSym } = pino.symbols;
 
 function stringList(name: string, value: unknown, fallback: readonly string[]): readonly string[] {
   if (value === undefined) return fallback;
@@ -25,11 +35,36 @@ function stringList(name: string, value: unknown, fallback: readonly string[]): 
   return value;
 }
 
+interface Emitter {
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+}
+
+/**
+ * Child bindings are serialized once, when the child is made, without `formatters.log`: redact
+ * them there. Defined on the root, so every descendant (pino children inherit from their parent)
+ * goes through it.
+ */
+function redactChildBindings(logger: pino.Logger, redactor: Redactor): void {
+  const child = logger.child;
+  Object.defineProperty(logger, 'child', {
+    value: function redactedChild(
+      this: pino.Logger,
+      bindings: pino.Bindings,
+      options?: pino.ChildLoggerOptions,
+    ) {
+      return Reflect.apply(child, this, [redactor.redact(bindings), options]) as pino.Logger;
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
 /**
  * A pino logger with the same defaults as `@threadline/winston`'s `createLogger`: JSON lines with
  * `time` (ISO 8601), `level` (the label), `message`, `service`; the Threadline context on every
- * line; errors under `err`/`error` serialized with their stack; credentials redacted; stdout.
- * Throws ThreadlineConfigError on bad options.
+ * line; errors under `err`/`error` serialized with their stack; credentials redacted at any depth
+ * (the same rules as winston's, from core); stdout. A failing destination is counted and
+ * reported, never fatal; `shutdown()` from core flushes it. Throws ThreadlineConfigError on bad options.
  */
 export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Logger {
   check.keys(COMPONENT, options, OPTION_KEYS);
@@ -40,30 +75,45 @@ export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Lo
     [...Object.keys(LEVELS), 'silent'],
     'info',
   );
-  const service = check.string(COMPONENT, 'service', options.service, defaultServiceName());
-  const censor = check.string(COMPONENT, 'censor', options.censor, DEFAULT_CENSOR);
+  const service = resolveServiceName(check.string(COMPONENT, 'service', options.service, undefined));
   const verbosity = check.boolean(COMPONENT, 'verbosity', options.verbosity, false);
-  const keys = stringList('redact', options.redact, DEFAULT_REDACT_KEYS);
-  const paths = [...redactPathsFor(keys), ...stringList('redactPaths', options.redactPaths, [])];
+  const redaction = resolveRedaction(COMPONENT, options.redact, options.censor);
+  const paths = stringList('redactPaths', options.redactPaths, []);
   const destination = options.destination;
   if (destination !== undefined && typeof (destination as { write?: unknown })?.write !== 'function') {
     throw new ThreadlineConfigError(COMPONENT, 'option destination must have a write method');
   }
+  const report = logTransportErrorReporter(
+    COMPONENT,
+    options.registry !== undefined ? { registry: options.registry } : {},
+  );
 
   const configured = level === 'silent' ? Number.POSITIVE_INFINITY : LEVELS[level]!;
   const hooks = verbosity ? verbosityHooks(configured, LEVELS.debug!) : undefined;
   const effective = hooks && configured > LEVELS.debug! ? 'debug' : level;
   const threadline = threadlinePinoOptions();
+  const redactor = redaction.set.size > 0 ? createRedactor(redaction, { errors: 'keep' }) : undefined;
   const loggerOptions: pino.LoggerOptions = {
     level: effective,
     messageKey: 'message',
     base: { service },
     timestamp: hooks?.timestamp ?? pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      ...(redactor
+        ? { log: (obj: Record<string, unknown>) => redactor.redact(obj) as Record<string, unknown> }
+        : {}),
+    },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-    ...(paths.length > 0 ? { redact: { paths, censor } } : {}),
+    ...(paths.length > 0 ? { redact: { paths: [...paths], censor: redaction.censor } } : {}),
     ...threadline,
     ...(hooks ? { hooks: { logMethod: hooks.logMethod } } : {}),
   };
-  return destination ? pino(loggerOptions, destination) : pino(loggerOptions);
+  const logger = destination ? pino(loggerOptions, destination) : pino(loggerOptions);
+  if (redactor) redactChildBindings(logger, redactor);
+  // pino's own stdout destination re-emits every failure but EPIPE; no listener means a crash.
+  const stream = (logger as unknown as Record<symbol, Partial<Emitter>>)[streamSym];
+  if (typeof stream?.on === 'function') stream.on('error', (error) => report('destination', error));
+  flushOnShutdown(logger);
+  return logger;
 }

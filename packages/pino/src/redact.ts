@@ -1,9 +1,6 @@
 import { ThreadlineConfigError } from '@threadline/core';
 
-/** Keys redacted by default: credentials that commonly reach logs through headers and bodies. */
-export const DEFAULT_REDACT_KEYS: readonly string[] = ['authorization', 'cookie', 'set-cookie', 'password'];
-/** The default replacement of a redacted value. */
-export const DEFAULT_CENSOR = '[REDACTED]';
+export { DEFAULT_CENSOR, DEFAULT_REDACT_KEYS } from '@threadline/core';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -14,10 +11,9 @@ function variants(key: string): string[] {
 }
 
 /**
- * Where credentials reach log lines: the top level, and the header and body objects of requests,
- * responses and HTTP-client errors. Every path is exact: pino's redaction with `*` wildcards walks
- * every nested object of every line (measured: 30 to 78 microseconds a line, 30 times the cost of
- * the line itself), while exact paths cost well under a microsecond.
+ * Where credentials usually reach log lines: the top level, and the header and body objects of
+ * requests, responses and HTTP-client errors. For `redactPathsFor`, when you configure pino's own
+ * path-based redaction yourself; `createPinoLogger` redacts at any depth instead.
  */
 export const DEFAULT_REDACT_PARENTS: readonly string[] = [
   '',
@@ -38,6 +34,7 @@ export const DEFAULT_REDACT_PARENTS: readonly string[] = [
 /**
  * pino redact paths for keys at the top level and under the usual parents (`req.headers`, `body`,
  * ...), in the usual spellings of each key: pino's compiled paths are exact about path and case.
+ * For a pino logger you build yourself (`pino({ redact: redactPathsFor(keys) })`).
  */
 export function redactPathsFor(
   keys: readonly string[],

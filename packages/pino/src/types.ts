@@ -1,15 +1,19 @@
+import type { createCounter } from '@threadline/core';
 import type pino from 'pino';
 
 /** Options of `createPinoLogger`. Every option is checked at setup; a bad one throws ThreadlineConfigError. */
 export interface CreatePinoLoggerOptions {
   /** The most verbose level written. Default: the `LOG_LEVEL` environment variable, else `info`. */
   readonly level?: pino.LevelWithSilent;
-  /** The `service` field. Default: `OTEL_SERVICE_NAME`, else the npm package name, else `app`. */
+  /**
+   * The `service` field. Default: core's `resolveServiceName()` (`setServiceName`/`startTelemetry`,
+   * `OTEL_SERVICE_NAME`, the nearest package.json name from the entry script, `unknown_service:node`).
+   */
   readonly service?: string;
   /**
-   * Keys whose values are censored, as pino redact paths at the top level and two levels down
-   * (`key`, `*.key`, `*.*.key`), each in lower case, Capitalised-Words and UPPER case.
-   * Default: `authorization`, `cookie`, `set-cookie`, `password`. Pass `[]` to turn it off.
+   * Keys whose values are censored at any depth up to core's bounds (32 levels, 50,000 entries a
+   * line), case-insensitively, in arrays, class instances and Errors: the same rules as
+   * `@threadline/winston`. Default: `authorization`, `cookie`, `set-cookie`, `password`. `[]`: off.
    */
   readonly redact?: readonly string[];
   /** Extra exact pino redact paths, e.g. `req.body.card.number`. */
@@ -23,4 +27,6 @@ export interface CreatePinoLoggerOptions {
   readonly verbosity?: boolean;
   /** Where lines go (default: stdout). */
   readonly destination?: pino.DestinationStream;
+  /** Where `threadline_log_transport_errors_total` is registered (default: prom-client's global registry). */
+  readonly registry?: Parameters<typeof createCounter>[0]['registry'];
 }

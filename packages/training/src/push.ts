@@ -1,3 +1,4 @@
+import { onShutdown } from '@threadline/core';
 import { type PrometheusContentType, Pushgateway, type Registry } from 'prom-client';
 import type { PushgatewayOptions } from './types.js';
 
@@ -26,6 +27,8 @@ export class Pusher {
       this.again = true;
       return this.running;
     }
+    // While a push is in flight, core's shutdown() waits for it and pushes the final state once more.
+    const unregister = onShutdown({ name: 'training.pushgateway', phase: 'final', run: () => this.push() });
     this.running = (async () => {
       do {
         this.again = false;
@@ -43,6 +46,7 @@ export class Pusher {
         }
       } while (this.again);
       this.running = undefined;
+      unregister();
     })();
     return this.running;
   }

@@ -1,3 +1,4 @@
+export { endLogger, flushOnShutdown } from './flush.js';
 export { threadlineFormat } from './format.js';
 export { createLogger } from './logger.js';
 export { createRedactor, DEFAULT_CENSOR, DEFAULT_REDACT_KEYS, serializeError } from './redact.js';

@@ -1,9 +1,18 @@
-import { check, defaultServiceName, ThreadlineConfigError } from '@threadline/core';
+import {
+  check,
+  createRedactor,
+  logTransportErrorReporter,
+  type Redactor,
+  resolveRedaction,
+  resolveServiceName,
+  ThreadlineConfigError,
+} from '@threadline/core';
 import winston from 'winston';
+import { capturedTime, STAMP_TIME } from './capture.js';
+import { flushOnShutdown } from './flush.js';
 import { threadlineFormat } from './format.js';
-import { createRedactor, DEFAULT_CENSOR, DEFAULT_REDACT_KEYS } from './redact.js';
 import type { CreateLoggerOptions } from './types.js';
-import { verbosityFilter } from './verbosity.js';
+import { installVerbosity } from './verbosity.js';
 
 const COMPONENT = 'winston';
 const OPTION_KEYS = [
@@ -14,24 +23,25 @@ const OPTION_KEYS = [
   'transports',
   'verbosity',
   'defaultMeta',
+  'registry',
 ] as const;
 const LEVELS = winston.config.npm.levels;
 
 /**
- * The envelope of every line, in a stable key order: `time` (ISO 8601), `level`, `message`,
- * `service`, then the line's fields; configured keys redacted and nested Errors serialized.
+ * The envelope of every line, in a stable key order: `time` (ISO 8601, taken when the line was
+ * logged), `level`, `message`, `service`, then the line's fields; configured keys redacted and
+ * nested Errors serialized.
  */
 function envelope(
   service: string,
   defaultMeta: Readonly<Record<string, unknown>> | undefined,
-  redact: ((value: unknown) => unknown) | undefined,
-  redactKeys: ReadonlySet<string>,
-  censor: string,
+  redactor: Redactor | undefined,
 ): winston.Logform.Format {
+  const censor = redactor?.redaction.censor;
   return winston.format((info) => {
     const src = info as Record<string | symbol, unknown>;
     const out: Record<string | symbol, unknown> = {
-      time: src.time ?? new Date().toISOString(),
+      time: src.time ?? capturedTime(info) ?? new Date().toISOString(),
       level: src.level,
       message: src.message,
       service: src.service ?? service,
@@ -39,7 +49,7 @@ function envelope(
     for (const key of Object.keys(src)) {
       if (key in out) continue;
       const value = src[key];
-      out[key] = redact ? (redactKeys.has(key.toLowerCase()) ? censor : redact(value)) : value;
+      out[key] = redactor ? (redactor.isRedactedKey(key) ? censor : redactor.redact(value)) : value;
     }
     if (defaultMeta) for (const key in defaultMeta) if (!(key in out)) out[key] = defaultMeta[key];
     for (const sym of Object.getOwnPropertySymbols(src)) out[sym] = src[sym];
@@ -47,11 +57,39 @@ function envelope(
   })();
 }
 
+function transportName(transport: unknown): string {
+  const t = transport as { name?: unknown; constructor?: { name?: unknown } } | undefined;
+  if (typeof t?.name === 'string' && t.name !== '') return t.name;
+  if (typeof t?.constructor?.name === 'string') return t.constructor.name;
+  return 'unknown';
+}
+
+/**
+ * A transport whose `log` throws would throw into the caller's `logger.info()` (winston calls it
+ * inside the write): report it as a failed write and let the line go instead.
+ */
+function guardTransport(transport: winston.transport, report: (name: string, error: unknown) => void): void {
+  const t = transport as unknown as { log?: (...args: unknown[]) => unknown };
+  const log = t.log;
+  if (typeof log !== 'function') return;
+  t.log = function guardedLog(this: unknown, ...args: unknown[]): unknown {
+    try {
+      return log.apply(this, args);
+    } catch (error) {
+      report(transportName(transport), error);
+      const callback = args[args.length - 1];
+      if (typeof callback === 'function') callback();
+      return undefined;
+    }
+  };
+}
+
 /**
  * A winston logger with the defaults production services expect: JSON lines with `time`, `level`,
- * `message` and `service`; the Threadline context on every line (`threadlineFormat`); errors
- * serialized with their stack; credentials redacted; written to stdout. Throws
- * ThreadlineConfigError on bad options.
+ * `message` and `service`; the Threadline context of the call on every line (`threadlineFormat`);
+ * errors serialized with their stack; credentials redacted; written to stdout. A failing transport
+ * is counted and reported, never fatal; `shutdown()` from core ends it and waits for its transports.
+ * Throws ThreadlineConfigError on bad options.
  */
 export function createLogger(options: CreateLoggerOptions = {}): winston.Logger {
   check.keys(COMPONENT, options, OPTION_KEYS);
@@ -62,13 +100,9 @@ export function createLogger(options: CreateLoggerOptions = {}): winston.Logger 
     Object.keys(LEVELS),
     'info',
   );
-  const service = check.string(COMPONENT, 'service', options.service, defaultServiceName());
-  const censor = check.string(COMPONENT, 'censor', options.censor, DEFAULT_CENSOR);
+  const service = resolveServiceName(check.string(COMPONENT, 'service', options.service, undefined));
   const verbosity = check.boolean(COMPONENT, 'verbosity', options.verbosity, false);
-  const keys = options.redact ?? DEFAULT_REDACT_KEYS;
-  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k === '')) {
-    throw new ThreadlineConfigError(COMPONENT, 'option redact must be an array of non-empty strings');
-  }
+  const redaction = resolveRedaction(COMPONENT, options.redact, options.censor);
   const defaultMeta = options.defaultMeta;
   if (defaultMeta !== undefined && (defaultMeta === null || typeof defaultMeta !== 'object')) {
     throw new ThreadlineConfigError(COMPONENT, 'option defaultMeta must be an object');
@@ -78,33 +112,33 @@ export function createLogger(options: CreateLoggerOptions = {}): winston.Logger 
   if (transportList.length === 0) {
     throw new ThreadlineConfigError(COMPONENT, 'option transports must name at least one transport');
   }
+  const report = logTransportErrorReporter(
+    COMPONENT,
+    options.registry !== undefined ? { registry: options.registry } : {},
+  );
+  for (const transport of transportList as winston.transport[]) guardTransport(transport, report);
 
-  const redactKeys = new Set(keys.map((k) => k.toLowerCase()));
-  const formats: winston.Logform.Format[] = [];
-  const filter = verbosity ? verbosityFilter(LEVELS, level, undefined) : undefined;
-  if (filter) formats.push(filter.format);
-  formats.push(
+  const redactor = redaction.set.size > 0 ? createRedactor(redaction, { errors: 'serialize' }) : undefined;
+  const format = winston.format.combine(
     winston.format.errors({ stack: true }),
     threadlineFormat(),
-    envelope(
-      service,
-      defaultMeta,
-      keys.length > 0 ? createRedactor(keys, censor) : undefined,
-      redactKeys,
-      censor,
-    ),
+    envelope(service, defaultMeta, redactor),
     // Insertion order keeps the envelope first; the default sorts keys alphabetically.
     winston.format.json({ deterministic: false }),
   );
-  // With verbosity the logger accepts debug lines and the filter applies the configured level,
-  // so a request with forced or buffered debug can still reach the transports.
+  // With verbosity the logger accepts debug lines and the write filter applies the configured
+  // level, so a request with forced or buffered debug can still reach the transports.
   const effective = verbosity && LEVELS[level]! < LEVELS.debug! ? 'debug' : level;
   const logger = winston.createLogger({
     level: effective,
     levels: LEVELS,
-    format: winston.format.combine(...formats),
+    format,
     transports: transportList as winston.transport[],
   });
-  filter?.bind(logger);
+  Object.defineProperty(logger, STAMP_TIME, { value: true });
+  if (verbosity) installVerbosity(logger, LEVELS, level);
+  // Winston re-emits a transport's 'error' on the logger, where no listener means a crash.
+  logger.on('error', (error: unknown, transport: unknown) => report(transportName(transport), error));
+  flushOnShutdown(logger);
   return logger;
 }

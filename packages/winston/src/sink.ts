@@ -1,9 +1,11 @@
 import { type LogSink, reportError } from '@threadline/core';
 import type winston from 'winston';
+import { flushOnShutdown } from './flush.js';
 
 /**
  * A Threadline `LogSink` over a winston logger, for plugins that write structured lines (the HTTP
- * access line, training events) through the application's own logger. Never throws.
+ * access line, training events) through the application's own logger. Never throws. The logger is
+ * registered for `shutdown()`'s flush (weakly).
  */
 export function winstonSink(logger: winston.Logger): LogSink {
   const levelFor = (level: string): string => {
@@ -11,6 +13,7 @@ export function winstonSink(logger: winston.Logger): LogSink {
     if (level === 'warn' && 'warning' in logger.levels) return 'warning';
     return 'info' in logger.levels ? 'info' : Object.keys(logger.levels)[0]!;
   };
+  if (typeof (logger as { end?: unknown }).end === 'function') flushOnShutdown(logger);
   return {
     log(level, fields, message) {
       try {

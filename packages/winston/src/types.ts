@@ -1,3 +1,4 @@
+import type { createCounter } from '@threadline/core';
 import type winston from 'winston';
 
 /** Options of `createLogger`. Every option is checked at setup; a bad one throws ThreadlineConfigError. */
@@ -7,10 +8,14 @@ export interface CreateLoggerOptions {
    * Default: the `LOG_LEVEL` environment variable, else `info`.
    */
   readonly level?: string;
-  /** The `service` field. Default: `OTEL_SERVICE_NAME`, else the npm package name, else `app`. */
+  /**
+   * The `service` field. Default: core's `resolveServiceName()` (`setServiceName`/`startTelemetry`,
+   * `OTEL_SERVICE_NAME`, the nearest package.json name from the entry script, `unknown_service:node`).
+   */
   readonly service?: string;
   /**
-   * Keys whose values are replaced by the censor, at any depth, matched case-insensitively.
+   * Keys whose values are replaced by the censor, at any depth up to core's bounds (32 levels,
+   * 50,000 entries a line), matched case-insensitively.
    * Default: `authorization`, `cookie`, `set-cookie`, `password`. Pass `[]` to turn redaction off.
    */
   readonly redact?: readonly string[];
@@ -26,4 +31,6 @@ export interface CreateLoggerOptions {
   readonly verbosity?: boolean;
   /** Fields added to every line; a line's own fields win. */
   readonly defaultMeta?: Readonly<Record<string, unknown>>;
+  /** Where `threadline_log_transport_errors_total` is registered (default: prom-client's global registry). */
+  readonly registry?: Parameters<typeof createCounter>[0]['registry'];
 }

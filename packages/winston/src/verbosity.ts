@@ -1,50 +1,42 @@
 import { bufferDebugLine, debugDecision } from '@threadline/core';
-import winston from 'winston';
+import type winston from 'winston';
+import { PRESTAMPED, stamp } from './capture.js';
 
 const LEVEL = Symbol.for('level');
-// Marks a buffered line being written at flush time, so the filter lets it through once.
-const REPLAY = Symbol('threadline.replay');
 
-type Info = winston.Logform.TransformableInfo & { [LEVEL]?: string; [REPLAY]?: boolean };
+type Info = Record<string | symbol, unknown>;
 
 /**
- * The first format of a logger with `verbosity: true`. The logger itself runs at debug level; this
- * filter drops what the configured level would have dropped, unless Threadline's per-request
+ * Per-request verbosity for a logger with `verbosity: true`, decided when the line is logged (in
+ * the request's context, whatever winston's stream does later). The logger itself runs at debug
+ * level; this drops what the configured level would have dropped, unless Threadline's per-request
  * verbosity says the line is to be written now (forced debug) or held (buffered, written at flush
- * in the same request, with its original time).
+ * in the same request, with its original time and context).
  */
-export function verbosityFilter(
+export function installVerbosity(
+  logger: winston.Logger,
   levels: Readonly<Record<string, number>>,
   configured: string,
-  target: { write(info: object): unknown } | undefined,
-): { format: winston.Logform.Format; bind(logger: { write(info: object): unknown }): void } {
-  let logger = target;
+): void {
   const max = levels[configured]!;
   const debugMax = levels.debug ?? max;
-  const format = winston.format((info: Info) => {
-    if (info[REPLAY]) {
-      delete info[REPLAY];
-      return info;
-    }
-    const n = levels[info[LEVEL] ?? info.level];
-    if (n === undefined || n <= max) return info;
-    if (n > debugMax) return false;
+  const write = logger.write;
+  const filtered = function write_(this: winston.Logger, info: unknown, ...rest: unknown[]): boolean {
+    if (info === null || typeof info !== 'object') return Reflect.apply(write, this, [info, ...rest]);
+    const line = info as Info;
+    const n = levels[(line[LEVEL] ?? line.level) as string];
+    if (n === undefined || n <= max) return Reflect.apply(write, this, [info, ...rest]);
+    if (n > debugMax) return true;
     const decision = debugDecision();
-    if (decision === 'write') return info;
-    if (decision === 'buffer' && logger) {
-      const held = logger;
-      if (info.time === undefined) info.time = new Date().toISOString();
+    if (decision === 'write') return Reflect.apply(write, this, [info, ...rest]);
+    if (decision === 'buffer') {
+      stamp(line, true);
       bufferDebugLine(() => {
-        info[REPLAY] = true;
-        held.write(info);
+        line[PRESTAMPED] = true;
+        Reflect.apply(write, logger, [line]);
       });
     }
-    return false;
-  })();
-  return {
-    format,
-    bind(l) {
-      logger = l;
-    },
+    return true;
   };
+  Object.defineProperty(logger, 'write', { value: filtered, writable: true, configurable: true });
 }

@@ -163,48 +163,7 @@ describe('createLogger', () => {
   });
 });
 
-describe('redaction', () => {
-  test('default keys are redacted at any depth, case-insensitively, without touching the caller’s objects', async () => {
-    const { logger, lines } = capture();
-    const meta = {
-      password: 'hunter2',
-      req: {
-        headers: { Authorization: 'Bearer abc', COOKIE: 'sid=1', 'content-type': 'json' },
-        body: { user: 'ann', Password: 'p' },
-      },
-      res: { headers: { 'Set-Cookie': ['a=1', 'b=2'] } },
-      list: [{ password: 'x' }, 'plain'],
-    };
-    const snapshot = structuredClone(meta);
-    logger.info('login', meta);
-    await drain();
-    const line = lines()[0]!;
-    assert.equal(line.password, '[REDACTED]');
-    assert.deepEqual(line.req, {
-      headers: { Authorization: '[REDACTED]', COOKIE: '[REDACTED]', 'content-type': 'json' },
-      body: { user: 'ann', Password: '[REDACTED]' },
-    });
-    assert.deepEqual(line.res, { headers: { 'Set-Cookie': '[REDACTED]' } });
-    assert.deepEqual(line.list, [{ password: '[REDACTED]' }, 'plain']);
-    assert.deepEqual(meta, snapshot, 'the caller’s objects are unchanged');
-    assert.doesNotMatch(JSON.stringify(lines()), /hunter2|Bearer abc|sid=1/);
-  });
-
-  test('custom keys and censor; [] turns redaction off; cycles do not hang', async () => {
-    const custom = capture({ redact: ['apiKey'], censor: '***' });
-    const cyclic: Record<string, unknown> = { apikey: 'k' };
-    cyclic.self = cyclic;
-    custom.logger.info('x', { nested: { APIKEY: 'secret' }, password: 'visible', cyclic });
-    const off = capture({ redact: [] });
-    off.logger.info('y', { password: 'visible' });
-    await drain();
-    const line = custom.lines()[0]!;
-    assert.deepEqual(line.nested, { APIKEY: '***' });
-    assert.equal(line.password, 'visible');
-    assert.equal((line.cyclic as Line).apikey, '***');
-    assert.equal(off.lines()[0]!.password, 'visible');
-  });
-});
+// Redaction: the shared table in test/loggers/redaction.test.ts runs against both loggers.
 
 describe('errors', () => {
   test('an Error logged directly keeps its message and stack', async () => {
