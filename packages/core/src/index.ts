@@ -1,3 +1,19 @@
+// Propagation across process and thread boundaries: baggage, outgoing calls, workers.
+export {
+  acceptIncomingBaggage,
+  type Baggage,
+  type BaggageEntry,
+  type BaggageOptions,
+  configureBaggage,
+  forgetBaggageMetrics,
+  formatBaggage,
+  getBaggage,
+  MAX_BAGGAGE_BYTES,
+  MAX_BAGGAGE_MEMBERS,
+  type ParsedBaggage,
+  parseBaggage,
+  setBaggage,
+} from './baggage.js';
 export {
   bindContext,
   bindEmitter,
@@ -110,6 +126,17 @@ export {
 export { check } from './options.js';
 export { activeOtelSpan, type OtelSpanIds } from './otel.js';
 export {
+  type ClientLabel,
+  type Destination,
+  type DestinationPattern,
+  type DestinationPolicy,
+  installOutgoingPropagation,
+  isInternalHost,
+  type OutgoingOptions,
+} from './outgoing/index.js';
+export {
+  type ContextHeaderOptions,
+  contextHeaders,
   injectTraceHeaders,
   type PropagationOptions,
   propagationHeaders,
