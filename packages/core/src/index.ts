@@ -174,3 +174,16 @@ export {
   MAX_DEBUG_TTL_MS,
   startRequestVerbosity,
 } from './verbosity.js';
+export {
+  type CollectWorkerMetricsOptions,
+  type ContextTask,
+  captureTaskContext,
+  collectWorkerMetrics,
+  isContextTask,
+  runWithTaskContext,
+  type ShareWorkerMetricsOptions,
+  shareWorkerMetrics,
+  type TaskContext,
+  taskHandler,
+  withTaskContext,
+} from './workers/index.js';
