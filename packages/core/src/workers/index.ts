@@ -1,9 +1,5 @@
-export {
-  type CollectWorkerMetricsOptions,
-  collectWorkerMetrics,
-  type ShareWorkerMetricsOptions,
-  shareWorkerMetrics,
-} from './metrics.js';
+export { type CollectWorkerMetricsOptions, collectWorkerMetrics } from './collect.js';
+export { type ShareWorkerMetricsOptions, shareWorkerMetrics } from './share.js';
 export {
   type ContextTask,
   captureTaskContext,

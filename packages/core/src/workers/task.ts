@@ -4,7 +4,7 @@ import { getContext, type ModelRef, runWithContext } from '../context.js';
 import { currentTraceIds } from '../fields.js';
 import { reportError } from '../guard.js';
 import { tracingEnabled } from '../spans.js';
-import { afterWorkerTask } from './metrics.js';
+import { afterWorkerTask } from './share.js';
 
 /** The caller's context as it crosses to a worker: plain data, structured-clone safe. */
 export interface TaskContext {
