@@ -276,10 +276,12 @@ describe('destinations', () => {
           trace_id: '0af7651916cd43dd8448eb211c80319c',
           span_id: 'b7ad6b7169203331',
           trace_flags: '01',
+          model: { name: 'ranker', version: '2.1.0' },
         },
         async () => (await fetch(url)).json() as Promise<Record<string, string>>,
       );
       assert.equal(parseTraceparent(again.traceparent)?.traceId, '0af7651916cd43dd8448eb211c80319c');
+      assert.equal(again.baggage, undefined, 'the model goes into baggage only when asked (baggageModel)');
     } finally {
       undo();
       undo = installOutgoingPropagation({
