@@ -1,19 +1,5 @@
-// Propagation across process and thread boundaries: baggage, outgoing calls, workers.
-export {
-  acceptIncomingBaggage,
-  type Baggage,
-  type BaggageEntry,
-  type BaggageOptions,
-  configureBaggage,
-  forgetBaggageMetrics,
-  formatBaggage,
-  getBaggage,
-  MAX_BAGGAGE_BYTES,
-  MAX_BAGGAGE_MEMBERS,
-  type ParsedBaggage,
-  parseBaggage,
-  setBaggage,
-} from './baggage.js';
+// Baggage, automatic outgoing propagation, workers and pools: see boundaries.ts.
+export * from './boundaries.js';
 export {
   bindContext,
   bindEmitter,
@@ -126,17 +112,6 @@ export {
 export { check } from './options.js';
 export { activeOtelSpan, type OtelSpanIds } from './otel.js';
 export {
-  type ClientLabel,
-  type Destination,
-  type DestinationPattern,
-  type DestinationPolicy,
-  installOutgoingPropagation,
-  isInternalHost,
-  type OutgoingOptions,
-} from './outgoing/index.js';
-export {
-  type ContextHeaderOptions,
-  contextHeaders,
   injectTraceHeaders,
   type PropagationOptions,
   propagationHeaders,
@@ -174,16 +149,3 @@ export {
   MAX_DEBUG_TTL_MS,
   startRequestVerbosity,
 } from './verbosity.js';
-export {
-  type CollectWorkerMetricsOptions,
-  type ContextTask,
-  captureTaskContext,
-  collectWorkerMetrics,
-  isContextTask,
-  runWithTaskContext,
-  type ShareWorkerMetricsOptions,
-  shareWorkerMetrics,
-  type TaskContext,
-  taskHandler,
-  withTaskContext,
-} from './workers/index.js';
