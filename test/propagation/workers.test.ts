@@ -139,6 +139,19 @@ describe('raw worker_threads Worker', () => {
     );
   });
 
+  test('a worker that stops sharing: its counters stay counted, its gauges leave', async () => {
+    const stopped = new Promise((resolve) => worker.once('message', resolve));
+    worker.postMessage('stop');
+    assert.equal(await stopped, 'stopped');
+    await new Promise((r) => setTimeout(r, 50));
+    const m = await scrape(registry);
+    assert.equal(
+      findSamples(m, 'worker_tasks_total').reduce((a, s) => a + s.value, 0),
+      TASKS,
+    );
+    assert.equal(findSamples(m, 'worker_up').length, 0, 'a gone worker’s gauge is not served');
+  });
+
   test('a value not wrapped by withTaskContext runs outside any context', async () => {
     const { runWithTaskContext } = await import('@threadline/core');
     assert.equal(
