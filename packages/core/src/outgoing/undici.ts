@@ -31,6 +31,49 @@ function hasHeader(headers: UndiciRequest['headers'], name: string): boolean {
   return false;
 }
 
+/**
+ * An OpenTelemetry undici instrumentation subscribed after us adds its own `traceparent` (its
+ * client span) with `addHeader`, which appends: the call would carry two. So, on this request
+ * only, a later `addHeader` of a header we added replaces our value: theirs wins, one set is sent.
+ */
+function yieldToLaterSubscribers(request: UndiciRequest, ours: Set<string>): void {
+  const original = request.addHeader;
+  (request as { addHeader: UndiciRequest['addHeader'] }).addHeader = function addHeader(
+    this: UndiciRequest,
+    name: string,
+    value: string,
+  ) {
+    const lower = String(name).toLowerCase();
+    if (ours.has(lower) && replaceHeader(this, lower, String(value))) {
+      ours.delete(lower);
+      return this;
+    }
+    return original.call(this, name, value);
+  };
+}
+
+function replaceHeader(request: UndiciRequest, name: string, value: string): boolean {
+  const headers = request.headers;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === name) {
+        headers[i + 1] = value;
+        return true;
+      }
+    }
+    return false;
+  }
+  if (typeof headers === 'string') {
+    const lines = headers.split('\r\n');
+    const i = lines.findIndex((l) => l.toLowerCase().startsWith(`${name}:`));
+    if (i === -1) return false;
+    lines[i] = `${name}: ${value}`;
+    (request as { headers: string }).headers = lines.join('\r\n');
+    return true;
+  }
+  return false;
+}
+
 // Origins repeat: parse each once (bounded, so a crawler of many hosts cannot grow it forever).
 const origins = new Map<string, Destination | null>();
 const MAX_ORIGINS = 1000;
@@ -80,9 +123,11 @@ export function instrumentUndici(options: ResolvedOutgoingOptions, recorder: Cal
       if (!d) return;
       let propagated = false;
       if (options.propagate(d)) {
-        for (const [name, value] of contextHeaders((n) => hasHeader(request.headers, n), headerOptions)) {
-          request.addHeader(name, value);
+        const added = contextHeaders((n) => hasHeader(request.headers, n), headerOptions);
+        for (const [name, value] of added) request.addHeader(name, value);
+        if (added.length > 0) {
           propagated = true;
+          yieldToLaterSubscribers(request, new Set(added.map(([name]) => name)));
         }
       }
       calls.set(request, startCall(request.method, d.hostname, portOf(d), path, propagated));
