@@ -294,6 +294,53 @@ describe('destinations', () => {
     }
   });
 
+  test('a predicate decides per URL; a throwing one is guarded and sends nothing', async () => {
+    undo();
+    const echo = createServer((req, res) => res.end(JSON.stringify(req.headers)));
+    const url = await listen(echo);
+    const ctx = {
+      request_id: 'r',
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+      span_id: 'b7ad6b7169203331',
+      trace_flags: '01',
+    };
+    const headersAt = (path: string) =>
+      runWithContext(
+        ctx,
+        async () => (await fetch(`${url}${path}`)).json() as Promise<Record<string, string>>,
+      );
+    try {
+      undo = installOutgoingPropagation({
+        registry: createRegistry(),
+        propagateTo: ['*.not-this.example', (u) => u.pathname.startsWith('/internal/')],
+        logger: false,
+      });
+      assert.equal((await headersAt('/internal/x'))['x-request-id'], 'r');
+      assert.equal((await headersAt('/public/x'))['x-request-id'], undefined);
+      undo();
+      undo = installOutgoingPropagation({
+        registry: createRegistry(),
+        propagateTo: [
+          () => {
+            throw new Error('bad predicate');
+          },
+        ],
+        logger: false,
+      });
+      const got = await headersAt('/internal/x');
+      assert.equal(got['x-request-id'], undefined);
+    } finally {
+      undo();
+      undo = installOutgoingPropagation({
+        registry: registryA,
+        baggageModel: true,
+        logger: capture(clientLines),
+      });
+      echo.closeAllConnections();
+      await new Promise((r) => echo.close(r));
+    }
+  });
+
   test('a caller’s own traceparent is kept: one set of headers', async () => {
     const echo = createServer((req, res) => res.end(JSON.stringify(req.headersDistinct)));
     const url = await listen(echo);
