@@ -9,16 +9,15 @@ import {
   type DiagEvent,
   formatBaggage,
   getBaggage,
-  HttpInstrumentation,
   jsonLineSink,
   MAX_BAGGAGE_BYTES,
   onDiag,
   parseBaggage,
   propagationHeaders,
-  resolveHttpOptions,
   runWithContext,
   setBaggage,
 } from '@threadline/core';
+import { HttpInstrumentation, resolveHttpOptions } from '@threadline/core/http';
 
 describe('parseBaggage (W3C Baggage)', () => {
   test('the specification’s examples: values decoded, properties kept', () => {
