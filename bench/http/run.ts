@@ -1,26 +1,51 @@
-// HTTP bench: Threadline's Express and Koa middleware side by side with the peers it replaces.
-// Interleaved rounds (the order rotates each round), a fresh server process per measurement,
-// loopback only, autocannon for load. Reports median req/s, median p99 and the ratio to the bare
-// app of the same framework in the same run, and the server's CPU time per request (read from
-// /proc), which stays meaningful when other work shares the machine: `CPU vs bare` is the bare
-// app's CPU per request over the variant's, the throughput ratio a CPU-bound server would see.
-// Usage: npm run bench -- http        QUICK=1 for a short smoke run; ONLY=express or ONLY=koa
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+// HTTP bench: Threadline's Express and Koa middleware side by side with the peers it replaces, on
+// the built packages under plain node (the Node binary running this file is the one measured).
+// Each measurement is a fresh server pinned to one CPU, the load generators pinned to the other:
+// warm-up, then server CPU µs per request at a fixed open-loop rate that every variant sustains
+// (the deciding figure: robust to other work on the machine), then saturated req/s (autocannon).
+// Rounds are interleaved and the order rotates; ratios to bare are taken per round and reported
+// as median (interquartile range), flagged when too wide to read. Supersets are checked against
+// their subsets. `--profile` adds CPU profiles of bare and each Threadline variant at the fixed rate,
+// summarised by package and function against bare.
+// Usage (through bench/run.mjs): npm run bench -- http [--quick] [--rounds N] [--only koa]
+//   [--variants threadline-pino,koa-pino-logger] [--rate 2000] [--window 2] [--profile | --profile-only]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { parseArgs } from 'node:util';
+import { fixedRate, placement, saturate, startServer } from './load.js';
+import { comparePackages, type ProfileSummary, summariseFile, topFunctions } from './profile.js';
+import { addedCpu, formatRatio, ratios, type Sample, type Superset, sanity, spread, WIDE } from './stats.js';
 
-const QUICK = process.env.QUICK === '1';
-const ROUNDS = Number(process.env.ROUNDS ?? (QUICK ? 1 : 3));
-const DURATION = Number(process.env.DURATION ?? (QUICK ? 2 : 5));
-const WARMUP = QUICK ? 1 : 2;
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    only: { type: 'string' },
+    variants: { type: 'string' },
+    rate: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'profile-only': { type: 'boolean', default: false },
+    window: { type: 'string' },
+  },
+  allowPositionals: true,
+});
+const QUICK = args.quick!;
+const ROUNDS = Number(args.rounds ?? (QUICK ? 3 : 7));
+// One-second windows keep a full run (7 rounds, 19 variants, 4 Node versions) near half an hour;
+// at the fixed rate a second is still a thousand requests or more, read with µs resolution.
+const WINDOW_S = Number(args.window ?? 1);
+const WARMUP_S = 1;
+const RATE_S = WINDOW_S;
+const SATURATED_S = WINDOW_S;
+const PROFILE_S = QUICK ? 3 : 8;
 const CONNECTIONS = 50;
-const ONLY = process.env.ONLY;
-/** Comma-separated variant names to run (always with `bare`), for before/after checks of one change. */
-const VARIANTS = process.env.VARIANTS?.split(',');
+const where = placement(cpus().length, process.env.BENCH_LOAD_NODE ?? process.execPath);
 
-const GROUPS: Record<'express' | 'koa', readonly string[]> = {
+type Framework = 'express' | 'koa';
+const GROUPS: Record<Framework, readonly string[]> = {
   express: [
     'bare',
     'pino-http',
@@ -31,7 +56,6 @@ const GROUPS: Record<'express' | 'koa', readonly string[]> = {
     'peers',
     'threadline-nolog',
     'threadline-pino',
-    'threadline-pino-plain',
     'threadline-winston',
   ],
   koa: [
@@ -43,8 +67,27 @@ const GROUPS: Record<'express' | 'koa', readonly string[]> = {
     'peers',
     'threadline-nolog',
     'threadline-pino',
-    'threadline-pino-plain',
     'threadline-winston',
+  ],
+};
+
+// Each pair: the first does all the second does, and more.
+const SUPERSETS: Record<Framework, readonly Superset[]> = {
+  express: [
+    ...GROUPS.express.filter((v) => v !== 'bare').map((v) => ({ superset: v, subset: 'bare' })),
+    { superset: 'peers', subset: 'pino-http' },
+    { superset: 'peers', subset: 'express-prom-bundle' },
+    { superset: 'peers', subset: 'cls-rtracer' },
+    { superset: 'threadline-pino', subset: 'threadline-nolog' },
+    { superset: 'threadline-winston', subset: 'threadline-nolog' },
+  ],
+  koa: [
+    ...GROUPS.koa.filter((v) => v !== 'bare').map((v) => ({ superset: v, subset: 'bare' })),
+    { superset: 'peers', subset: 'koa-pino-logger' },
+    { superset: 'peers', subset: 'prom-client' },
+    { superset: 'peers', subset: 'cls-rtracer' },
+    { superset: 'threadline-pino', subset: 'threadline-nolog' },
+    { superset: 'threadline-winston', subset: 'threadline-nolog' },
   ],
 };
 
@@ -56,135 +99,177 @@ const LABELS: Record<string, string> = {
   'koa-pino-logger': 'koa-pino-logger',
   'prom-client': 'prom-client histogram middleware',
   'cls-rtracer': 'cls-rtracer',
-  otel: 'OpenTelemetry http + framework instrumentation',
-  peers: 'peers’ typical stack (cls-rtracer + metrics + pino logger)',
-  'threadline-nolog': 'Threadline context + metrics, no access line',
+  otel: 'OpenTelemetry http + framework',
+  peers: 'peers’ stack (cls-rtracer + metrics + pino logger)',
+  'threadline-nolog': 'Threadline context + metrics',
   'threadline-pino': 'Threadline full stack, pino',
   'threadline-pino-plain': 'Threadline full stack, pino without redaction',
   'threadline-winston': 'Threadline full stack, winston',
 };
+const label = (v: string): string => LABELS[v] ?? v;
 
-const serverPath = fileURLToPath(new URL('./server.ts', import.meta.url));
-
-interface Sample {
-  readonly rps: number;
-  readonly p99: number;
-  readonly errors: number;
-  /** Server CPU time (user + system) per request, in microseconds. */
-  readonly cpuUs?: number;
-  readonly requests?: number;
-}
-
-/** CPU time a process has used so far, in microseconds (Linux /proc; undefined elsewhere). */
-function cpuTime(pid: number | undefined): number | undefined {
+/** One fresh server: warm-up, CPU per request at the fixed rate, then saturated req/s. */
+async function measure(variant: string, rate: number): Promise<Sample> {
+  const server = await startServer(variant, where);
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
-
-function load(url: string, duration: number): Promise<Sample> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (error, result) => {
-      if (error) reject(error);
-      else
-        resolve({
-          rps: result.requests.average,
-          p99: result.latency.p99,
-          errors: result.errors + result.non2xx,
-          requests: result.requests.total,
-        });
-    });
-  });
-}
-
-async function measure(variant: string): Promise<Sample> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=threadline-source', '--import', 'tsx', serverPath, variant],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (c: string) => {
-        out += c;
-        if (out.includes('\n')) resolve(Number(out.trim()));
-      });
-      child.once('exit', (code) => reject(new Error(`${variant} exited with ${code}`)));
-    });
-    const url = `http://127.0.0.1:${port}/users/42`;
-    await load(url, WARMUP);
-    const before = cpuTime(child.pid);
-    const sample = await load(url, DURATION);
-    const after = cpuTime(child.pid);
-    const cpuUs =
-      before !== undefined && after !== undefined && sample.requests
-        ? (after - before) / sample.requests
-        : undefined;
-    return cpuUs === undefined ? sample : { ...sample, cpuUs };
+    await saturate(where, server.url, WARMUP_S, CONNECTIONS);
+    const before = await server.cpu();
+    const open = await fixedRate(where, server.url, rate, RATE_S);
+    const after = await server.cpu();
+    const sat = await saturate(where, server.url, SATURATED_S, CONNECTIONS);
+    // Kept up: every request answered, the last one without a backlog behind it (a server that
+    // falls behind answers later and later; 250 ms allows for a moment descheduled).
+    const sustained = open.errors === 0 && open.completed === open.sent && open.lagMs < 250;
+    return {
+      rps: sat.rps,
+      p99: sat.p99,
+      errors: sat.errors + open.errors,
+      cpuUs: (after.cpu - before.cpu) / Math.max(1, open.completed),
+      sustained,
+    };
   } finally {
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await once(child, 'exit');
+    await server.stop();
   }
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-// First the middleware's own cost, without network or framework, in a process of its own.
-spawnSync(
-  process.execPath,
-  [
-    '--conditions=threadline-source',
-    '--import',
-    'tsx',
-    fileURLToPath(new URL('./overhead.ts', import.meta.url)),
-  ],
-  {
-    stdio: 'inherit',
-  },
-);
-
-const cpus = (await import('node:os')).cpus();
-console.log(
-  `node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}; ${ROUNDS} round(s) × ${DURATION}s per variant, ${CONNECTIONS} connections, GET /users/:id (JSON)`,
-);
-for (const framework of Object.keys(GROUPS) as ('express' | 'koa')[]) {
-  if (ONLY && ONLY !== framework) continue;
-  const variants = VARIANTS
-    ? GROUPS[framework].filter((v) => v === 'bare' || VARIANTS.includes(v))
-    : GROUPS[framework];
-  const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < variants.length; k++) {
-      const v = variants[(round + k) % variants.length]!;
-      const s = await measure(`${framework}:${v}`);
-      samples.get(v)!.push(s);
-      process.stderr.write(`  ${framework} round ${round + 1}: ${v} ${Math.round(s.rps)} req/s\n`);
+/** Half the slowest variant's saturated rate, rounded down to a hundred: a rate every variant sustains. */
+async function calibrate(framework: Framework, variants: readonly string[]): Promise<number> {
+  let slowest = Number.POSITIVE_INFINITY;
+  for (const v of variants) {
+    const server = await startServer(`${framework}:${v}`, where);
+    try {
+      await saturate(where, server.url, 1, CONNECTIONS);
+      slowest = Math.min(slowest, (await saturate(where, server.url, 1, CONNECTIONS)).rps);
+    } finally {
+      await server.stop();
     }
   }
-  const bare = median(samples.get('bare')!.map((s) => s.rps));
+  return Math.max(100, Math.floor(slowest / 2 / 100) * 100);
+}
+
+function table(
+  framework: Framework,
+  variants: readonly string[],
+  samples: Map<string, Sample[]>,
+  rate: number,
+): void {
+  const bare = samples.get('bare')!;
   console.log(`\n### ${framework === 'express' ? 'Express 5' : 'Koa 3 + @koa/router'}\n`);
-  const bareCpu = median(samples.get('bare')!.map((s) => s.cpuUs ?? Number.NaN));
-  console.log('| variant | req/s | p99 (ms) | req/s vs bare | server CPU µs/req | CPU vs bare |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(
+    `| variant | req/s | req/s vs bare | p99 ms | CPU µs/req at ${rate}/s | CPU vs bare | added µs/req |`,
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const v of variants) {
     const list = samples.get(v)!;
-    const rps = median(list.map((s) => s.rps));
-    const p99 = median(list.map((s) => s.p99));
+    const r = ratios(bare, list);
+    const cpu = spread(list.map((s) => s.cpuUs));
+    const added = addedCpu(bare, list);
     const errors = list.reduce((a, s) => a + s.errors, 0);
-    const cpu = median(list.map((s) => s.cpuUs ?? Number.NaN));
+    const unsustained = list.filter((s) => !s.sustained).length;
+    const notes = `${errors ? ` (${errors} errors)` : ''}${unsustained ? ` (${unsustained} rounds below the rate)` : ''}`;
     console.log(
-      `| ${LABELS[v]} | ${Math.round(rps)} | ${p99.toFixed(1)} | ${(rps / bare).toFixed(2)}${errors ? ` (${errors} errors)` : ''} | ${cpu.toFixed(0)} | ${(bareCpu / cpu).toFixed(2)} |`,
+      `| ${label(v)} | ${Math.round(spread(list.map((s) => s.rps)).median)} | ${formatRatio(r.rps)} | ${spread(list.map((s) => s.p99)).median.toFixed(1)} | ${cpu.median.toFixed(1)}${notes} | ${formatRatio(r.cpu)} | ${v === 'bare' ? '' : `${added.median.toFixed(1)} (${added.q1.toFixed(1)}–${added.q3.toFixed(1)})`} |`,
     );
   }
+  const wide = variants.filter((v) => ratios(bare, samples.get(v)!).cpu.relative > WIDE);
+  if (wide.length > 0)
+    console.log(
+      `\n⚠ spread too wide to read (CPU ratio IQR over ${WIDE * 100} % of the median): ${wide.map(label).join(', ')}`,
+    );
+  const warnings = sanity(SUPERSETS[framework], samples, label);
+  console.log(
+    warnings.length === 0
+      ? '\nSanity: every superset costs at least as much as its subsets.'
+      : `\n⚠ Sanity check failed (read this table with care):\n${warnings.map((w) => `- ${w}`).join('\n')}`,
+  );
+}
+
+/** One CPU profile of a variant at the fixed rate, cut to the measured window. */
+async function profile(variant: string, rate: number): Promise<ProfileSummary> {
+  const dir = mkdtempSync(join(tmpdir(), 'threadline-prof-'));
+  try {
+    const server = await startServer(variant, where, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+      '--cpu-prof-interval=100',
+    ]);
+    let open: Awaited<ReturnType<typeof fixedRate>>;
+    let from: number;
+    let to: number;
+    try {
+      await saturate(where, server.url, WARMUP_S, CONNECTIONS);
+      from = (await server.cpu()).at;
+      open = await fixedRate(where, server.url, rate, PROFILE_S);
+      to = (await server.cpu()).at;
+    } finally {
+      await server.stop();
+    }
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no CPU profile written for ${variant}`);
+    const keep = process.env.BENCH_PROFILE_DIR;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      spawnSync('cp', [
+        join(dir, file),
+        join(keep, `${process.versions.node}-${variant.replace(':', '-')}.cpuprofile`),
+      ]);
+    }
+    return summariseFile(join(dir, file), open.completed, from, to);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function attribution(framework: Framework, variants: readonly string[], rate: number): Promise<void> {
+  const bare = await profile(`${framework}:bare`, rate);
+  for (const v of variants.filter((x) => x.startsWith('threadline'))) {
+    const s = await profile(`${framework}:${v}`, rate);
+    console.log(
+      `\n#### Where the time goes: ${framework}, ${label(v)} (profile at ${rate}/s, ${PROFILE_S} s)\n`,
+    );
+    if (!s.windowed || !bare.windowed) console.log('(profile window not found: whole profile used)\n');
+    console.log(comparePackages(bare, s).join('\n'));
+    console.log('');
+    console.log(topFunctions(bare, s, 15).join('\n'));
+  }
+}
+
+if (!args['profile-only']) {
+  // First the middleware's own cost, without network or framework, on the server's CPU.
+  const overhead = fileURLToPath(new URL('./overhead.js', import.meta.url));
+  const [cmd, cmdArgs] = where.serverCpu
+    ? ['taskset', ['-c', where.serverCpu, process.execPath, overhead]]
+    : [process.execPath, [overhead]];
+  spawnSync(cmd, cmdArgs, { stdio: 'inherit' });
+}
+const cpu = cpus()[0]?.model ?? 'cpu';
+console.log(
+  `\nnode ${process.version}, ${cpus().length} × ${cpu}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      ' ',
+    )}; server on CPU ${where.serverCpu ?? 'any'}, load (node ${spawnSync(where.loadNode, ['--version']).stdout.toString().trim()}) on CPU ${where.loadCpu ?? 'any'}; ${ROUNDS} interleaved rounds, fresh server each: ${WARMUP_S} s warm-up, ${RATE_S} s at the fixed rate, ${SATURATED_S} s saturated (${CONNECTIONS} connections); GET /users/:id (JSON)`,
+);
+const wanted = args.variants?.split(',');
+for (const framework of Object.keys(GROUPS) as Framework[]) {
+  if (args.only && args.only !== framework) continue;
+  const variants = wanted
+    ? GROUPS[framework].filter((v) => v === 'bare' || wanted.includes(v))
+    : GROUPS[framework];
+  const rate = args.rate ? Number(args.rate) : await calibrate(framework, variants);
+  if (!args['profile-only']) {
+    const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < variants.length; k++) {
+        const v = variants[(round + k) % variants.length]!;
+        const s = await measure(`${framework}:${v}`, rate);
+        samples.get(v)!.push(s);
+        process.stderr.write(
+          `  ${framework} round ${round + 1}/${ROUNDS}: ${v} ${Math.round(s.rps)} req/s, ${s.cpuUs.toFixed(1)} µs/req${s.sustained ? '' : ' (below the rate)'}\n`,
+        );
+      }
+    }
+    table(framework, variants, samples, rate);
+  }
+  if (args.profile || args['profile-only']) await attribution(framework, variants, rate);
 }

@@ -1,5 +1,8 @@
-// One benchmark server, one variant, a fresh process per measurement: `node server.ts <variant>`.
-// Listens on 127.0.0.1 (port 0) and prints the port. Every logger writes to /dev/null, so the
+// One benchmark server, one variant, a fresh process per measurement: `node server.js <variant>`,
+// started by run.js with an IPC channel. Listens on 127.0.0.1 (port 0) and reports the port over
+// IPC; answers `cpu` messages with its own process.cpuUsage() (all threads, microsecond resolution)
+// and a monotonic timestamp, so the runner reads the server's CPU time per request without a
+// request of its own going through the middleware. Every logger writes to /dev/null, so the
 // numbers measure the middleware and the formatting, not a terminal.
 import { createWriteStream } from 'node:fs';
 import type { createServer, RequestListener } from 'node:http';
@@ -189,11 +192,23 @@ const listener = framework === 'koa' ? await koaApp() : await expressApp();
 // The http module is taken through require so OpenTelemetry's require hook has patched it.
 const http = require('node:http') as { createServer: typeof createServer };
 const server = http.createServer(listener);
+server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${(server.address() as AddressInfo).port}\n`);
+  process.send?.({ port: (server.address() as AddressInfo).port });
 });
-process.on('SIGTERM', () => {
+process.on('message', (message: unknown) => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    // hrtime in microseconds: the clock V8's CPU profile timestamps use, so a profile can be cut
+    // to the measured window.
+    process.send?.({ cpu: user + system, at: Number(process.hrtime.bigint() / 1000n) });
+  }
+});
+function stop(): void {
   if (process.env.BENCH_VERBOSE) process.stderr.write(`spans exported: ${exported}\n`);
+  // process.exit, not a signal's default: --cpu-prof writes its profile on a normal exit only.
   server.close(() => process.exit(0));
   server.closeAllConnections();
-});
+}
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);

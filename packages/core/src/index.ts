@@ -54,6 +54,31 @@ export {
 export { boundText, MAX_INPUT_TEXT } from './input-text.js';
 export { type JobOptions, startJob } from './job.js';
 export {
+  createLiveResponder,
+  LIVE_OPTION_KEYS,
+  type LivePageOptions,
+  type LiveResponder,
+  type LiveResponse,
+} from './live/endpoint.js';
+export {
+  type ChartLibrary,
+  chartLibrary,
+  displayText,
+  escapeHtml,
+  jsonForScript,
+  MAX_DISPLAY_NAME,
+  type PageOptions,
+  renderPage,
+} from './live/page.js';
+export {
+  LIVE_TOP_N,
+  LiveSampler,
+  type LiveSnapshot,
+  type ModelStats,
+  type Percentiles,
+  type RouteStats,
+} from './live/snapshot.js';
+export {
   defaultServiceName,
   jsonLineSink,
   type LineStream,

@@ -30,9 +30,8 @@ export interface TrainingMetrics {
   readonly pushFailures: ContextCounter<'experiment'>;
 }
 
-/** Creates (or returns the shared) training metrics of a registry. */
-export function trainingMetrics(registry: Registry): TrainingMetrics {
-  const r = registry as unknown as AnyRegistry;
+/** The metrics of a run's state: status, failure flag, times. */
+function runStateMetrics(r: AnyRegistry) {
   return {
     status: createGauge({
       name: 'training_run_status',
@@ -64,6 +63,12 @@ export function trainingMetrics(registry: Registry): TrainingMetrics {
       labelNames: ['experiment'],
       registry: r,
     }),
+  };
+}
+
+/** The metrics of a run's progress: epochs, steps, metric values, flagged records, pushes. */
+function progressMetrics(r: AnyRegistry) {
+  return {
     epochDuration: createHistogram({
       name: 'training_epoch_duration_seconds',
       help: 'Duration of training epochs.',
@@ -115,6 +120,12 @@ export function trainingMetrics(registry: Registry): TrainingMetrics {
       registry: r,
     }),
   };
+}
+
+/** Creates (or returns the shared) training metrics of a registry. */
+export function trainingMetrics(registry: Registry): TrainingMetrics {
+  const r = registry as unknown as AnyRegistry;
+  return { ...runStateMetrics(r), ...progressMetrics(r) };
 }
 
 /** The metrics of pipeline steps in one registry. */

@@ -4,6 +4,7 @@ import {
   codes,
   getContext,
   jsonLineSink,
+  type LogSink,
   reportError,
   runWithContext,
   safeCall,
@@ -12,8 +13,8 @@ import {
   withSpan,
 } from '@threadline/core';
 import { BatchSchemaError, trainingCodes } from './errors.js';
-import { pipelineMetrics } from './metrics.js';
-import { errorFields } from './run.js';
+import { type PipelineMetrics, pipelineMetrics } from './metrics.js';
+import { errorFields } from './run-log.js';
 import { emit, isLogSink } from './sink.js';
 import type { BatchInfo, BatchIssue, PipelineStepOptions } from './types.js';
 
@@ -55,17 +56,19 @@ function validIssues(value: unknown): BatchIssue[] {
   );
 }
 
-/**
- * Wraps an ingestion or feature step. Each call logs the batch's arrival (`pipeline_batch_received`:
- * source, size_bytes, records_count), runs the optional validate hook (`pipeline_schema_errors`),
- * then the step (`pipeline_step_finished` with duration_ms and pipeline_latency_ms, or
- * `pipeline_step_failed` with the error, which is rethrown), and records the matching metrics.
- * Inside a training run the lines carry its `run_id`; outside any context the step is a job of its own.
- */
-export function pipelineStep<I, O>(
-  options: PipelineStepOptions<I>,
-  fn: (input: I) => O | Promise<O>,
-): (input: I, info?: BatchInfo) => Promise<Awaited<O>> {
+/** A pipeline step as set up: checked options, its sink and its metrics. */
+interface StepSetup<I> {
+  readonly step: string;
+  readonly defaultSource: string;
+  readonly measure: (input: I) => BatchInfo;
+  readonly validate: PipelineStepOptions<I>['validate'];
+  readonly onInvalid: 'log' | 'throw';
+  readonly sink: LogSink;
+  readonly metrics: PipelineMetrics;
+}
+
+/** Checks the options (throws `ThreadlineConfigError`) and creates the step's metrics. */
+function setUp<I>(options: PipelineStepOptions<I>, fn: unknown): StepSetup<I> {
   if (options === null || typeof options !== 'object') {
     throw new ThreadlineConfigError(COMPONENT, 'options must be an object with at least { name }');
   }
@@ -89,115 +92,160 @@ export function pipelineStep<I, O>(
     );
   }
   const sink = options.logger ?? jsonLineSink();
-  const metrics = pipelineMetrics(options.registry);
+  return {
+    step,
+    defaultSource,
+    measure,
+    validate,
+    onInvalid,
+    sink,
+    metrics: pipelineMetrics(options.registry),
+  };
+}
 
+/** One batch going through a step: what is known about it, and when it arrived. */
+interface Batch {
+  readonly start: number;
+  readonly info: BatchInfo;
+  readonly source: string;
+  readonly sizeFields: Record<string, number>;
+}
+
+/** Measures the batch, counts it and logs its arrival (`pipeline_batch_received`). */
+function arrive<I>(s: StepSetup<I>, input: I, given: BatchInfo | undefined): Batch {
+  const start = performance.now();
+  const measured = safeCall(COMPONENT, s.measure, [input], {} as BatchInfo) ?? {};
+  const info: BatchInfo = { ...measured, ...given };
+  const source = typeof info.source === 'string' && info.source !== '' ? info.source : s.defaultSource;
+  const records = Number.isFinite(info.records) && info.records! >= 0 ? info.records! : undefined;
+  const bytes = Number.isFinite(info.bytes) && info.bytes! >= 0 ? info.bytes! : undefined;
+  const labels = { step: s.step, source };
+  s.metrics.batches.inc(labels);
+  if (records !== undefined) {
+    s.metrics.records.inc(labels, records);
+    s.metrics.batchRecords.set(labels, records);
+  }
+  if (bytes !== undefined) s.metrics.batchBytes.observe(labels, bytes);
+  const sizeFields = {
+    ...(bytes !== undefined ? { size_bytes: bytes } : {}),
+    ...(records !== undefined ? { records_count: records } : {}),
+  };
+  emit(
+    s.sink,
+    'info',
+    'pipeline_batch_received',
+    { step: s.step, source, ...sizeFields },
+    `batch received by ${s.step}`,
+  );
+  return { start, info, source, sizeFields };
+}
+
+/** The step failed on this batch: counted and logged (the caller rethrows). */
+function failed<I>(s: StepSetup<I>, batch: Batch, error: unknown, message: string): void {
+  s.metrics.failures.inc({ step: s.step });
+  emit(
+    s.sink,
+    'error',
+    'pipeline_step_failed',
+    {
+      step: s.step,
+      source: batch.source,
+      duration_ms: Math.round((performance.now() - batch.start) * 1000) / 1000,
+      ...errorFields(error),
+    },
+    message,
+  );
+}
+
+/**
+ * Runs the validate hook: issues are logged and counted; with `onInvalid: 'throw'` the batch is
+ * rejected with a `BatchSchemaError`. A hook that throws is reported and the batch goes on.
+ */
+async function checkSchema<I>(s: StepSetup<I>, input: I, batch: Batch): Promise<void> {
+  if (!s.validate) return;
+  let issues: BatchIssue[] = [];
+  try {
+    issues = validIssues(await s.validate(input));
+  } catch (error) {
+    reportError(COMPONENT, error, codes.CALLBACK_FAILED);
+  }
+  if (issues.length === 0) return;
+  s.metrics.schemaErrors.inc({ step: s.step }, issues.length);
+  emit(
+    s.sink,
+    'warn',
+    'pipeline_schema_errors',
+    {
+      step: s.step,
+      source: batch.source,
+      ...batch.sizeFields,
+      schema_errors_count: issues.length,
+      schema_errors: issues.slice(0, MAX_LOGGED_ISSUES).map((i) => ({ ...i })),
+      error_code: trainingCodes.SCHEMA_ERRORS,
+    },
+    `batch for ${s.step} has ${issues.length} schema issue(s)`,
+  );
+  if (s.onInvalid === 'throw') {
+    const error = new BatchSchemaError(s.step, issues);
+    failed(s, batch, error, `${s.step} rejected the batch`);
+    throw error;
+  }
+}
+
+/** The step finished the batch: duration, latency from `producedAt`, `pipeline_step_finished`. */
+function finished<I>(s: StepSetup<I>, batch: Batch): void {
+  const end = performance.now();
+  s.metrics.duration.observe({ step: s.step }, (end - batch.start) / 1000);
+  const produced =
+    batch.info.producedAt instanceof Date ? batch.info.producedAt.getTime() : batch.info.producedAt;
+  let latencyMs: number | undefined;
+  if (typeof produced === 'number' && Number.isFinite(produced)) {
+    latencyMs = Math.max(0, Date.now() - produced);
+    s.metrics.latency.observe({ step: s.step }, latencyMs / 1000);
+  }
+  emit(
+    s.sink,
+    'info',
+    'pipeline_step_finished',
+    {
+      step: s.step,
+      source: batch.source,
+      ...batch.sizeFields,
+      duration_ms: Math.round((end - batch.start) * 1000) / 1000,
+      ...(latencyMs !== undefined ? { pipeline_latency_ms: latencyMs } : {}),
+    },
+    `${s.step} finished`,
+  );
+}
+
+/**
+ * Wraps an ingestion or feature step. Each call logs the batch's arrival (`pipeline_batch_received`:
+ * source, size_bytes, records_count), runs the optional validate hook (`pipeline_schema_errors`),
+ * then the step (`pipeline_step_finished` with duration_ms and pipeline_latency_ms, or
+ * `pipeline_step_failed` with the error, which is rethrown), and records the matching metrics.
+ * Inside a training run the lines carry its `run_id`; outside any context the step is a job of its own.
+ */
+export function pipelineStep<I, O>(
+  options: PipelineStepOptions<I>,
+  fn: (input: I) => O | Promise<O>,
+): (input: I, info?: BatchInfo) => Promise<Awaited<O>> {
+  const s = setUp(options, fn);
   const handle = async (input: I, given: BatchInfo | undefined): Promise<Awaited<O>> => {
-    const start = performance.now();
-    const measured = safeCall(COMPONENT, measure, [input], {} as BatchInfo) ?? {};
-    const info: BatchInfo = { ...measured, ...given };
-    const source = typeof info.source === 'string' && info.source !== '' ? info.source : defaultSource;
-    const records = Number.isFinite(info.records) && info.records! >= 0 ? info.records! : undefined;
-    const bytes = Number.isFinite(info.bytes) && info.bytes! >= 0 ? info.bytes! : undefined;
-    const labels = { step, source };
-    metrics.batches.inc(labels);
-    if (records !== undefined) {
-      metrics.records.inc(labels, records);
-      metrics.batchRecords.set(labels, records);
-    }
-    if (bytes !== undefined) metrics.batchBytes.observe(labels, bytes);
-    const sizeFields = {
-      ...(bytes !== undefined ? { size_bytes: bytes } : {}),
-      ...(records !== undefined ? { records_count: records } : {}),
-    };
-    const failed = (error: unknown, message: string): void => {
-      metrics.failures.inc({ step });
-      emit(
-        sink,
-        'error',
-        'pipeline_step_failed',
-        {
-          step,
-          source,
-          duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
-          ...errorFields(error),
-        },
-        message,
-      );
-    };
-    emit(
-      sink,
-      'info',
-      'pipeline_batch_received',
-      { step, source, ...sizeFields },
-      `batch received by ${step}`,
-    );
-
-    if (validate) {
-      let issues: BatchIssue[] = [];
-      try {
-        issues = validIssues(await validate(input));
-      } catch (error) {
-        reportError(COMPONENT, error, codes.CALLBACK_FAILED);
-      }
-      if (issues.length > 0) {
-        metrics.schemaErrors.inc({ step }, issues.length);
-        emit(
-          sink,
-          'warn',
-          'pipeline_schema_errors',
-          {
-            step,
-            source,
-            ...sizeFields,
-            schema_errors_count: issues.length,
-            schema_errors: issues.slice(0, MAX_LOGGED_ISSUES).map((i) => ({ ...i })),
-            error_code: trainingCodes.SCHEMA_ERRORS,
-          },
-          `batch for ${step} has ${issues.length} schema issue(s)`,
-        );
-        if (onInvalid === 'throw') {
-          const error = new BatchSchemaError(step, issues);
-          failed(error, `${step} rejected the batch`);
-          throw error;
-        }
-      }
-    }
-
+    const batch = arrive(s, input, given);
+    await checkSchema(s, input, batch);
     try {
       const result = await withSpan(
         'pipeline.step',
-        { 'pipeline.step': step, 'pipeline.source': source },
-        () => runWithContext({ attributes: { pipeline_step: step } }, () => fn(input)),
+        { 'pipeline.step': s.step, 'pipeline.source': batch.source },
+        () => runWithContext({ attributes: { pipeline_step: s.step } }, () => fn(input)),
       );
-      const end = performance.now();
-      const seconds = (end - start) / 1000;
-      metrics.duration.observe({ step }, seconds);
-      const produced = info.producedAt instanceof Date ? info.producedAt.getTime() : info.producedAt;
-      let latencyMs: number | undefined;
-      if (typeof produced === 'number' && Number.isFinite(produced)) {
-        latencyMs = Math.max(0, Date.now() - produced);
-        metrics.latency.observe({ step }, latencyMs / 1000);
-      }
-      emit(
-        sink,
-        'info',
-        'pipeline_step_finished',
-        {
-          step,
-          source,
-          ...sizeFields,
-          duration_ms: Math.round((end - start) * 1000) / 1000,
-          ...(latencyMs !== undefined ? { pipeline_latency_ms: latencyMs } : {}),
-        },
-        `${step} finished`,
-      );
+      finished(s, batch);
       return result as Awaited<O>;
     } catch (error) {
-      failed(error, `${step} failed`);
+      failed(s, batch, error, `${s.step} failed`);
       throw error;
     }
   };
-
   return (input: I, info?: BatchInfo) =>
-    getContext() ? handle(input, info) : startJob(step, () => handle(input, info));
+    getContext() ? handle(input, info) : startJob(s.step, () => handle(input, info));
 }

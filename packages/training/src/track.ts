@@ -1,5 +1,4 @@
 import { getContext, runWithContext, startJob, ThreadlineConfigError, withSpan } from '@threadline/core';
-import { Registry } from 'prom-client';
 import { activeRun, TrainingRun } from './run.js';
 import type { TrainingOptions } from './types.js';
 import { validateTrainingOptions } from './validate.js';
@@ -76,21 +75,19 @@ export async function startRun(options: TrainingOptions): Promise<TrainingRun> {
   return run;
 }
 
+/** Options per call: static ones are checked once, now; built ones at each call. */
 function resolver<This, Args extends unknown[]>(
   input: TrainingOptionsInput<This, Args>,
-): (self: This, args: Args) => { options: TrainingOptions; registry: Registry | undefined } {
+): (self: This, args: Args) => TrainingOptions {
   if (typeof input === 'function') {
-    // One registry per wrapper, so runs of the same wrapped function share their metrics.
-    const registry = new Registry();
     return (self, args) => {
       const options = input(self, args);
       validateTrainingOptions(options);
-      return { options, registry: options.registry ? undefined : registry };
+      return options;
     };
   }
   validateTrainingOptions(input);
-  const registry = input.registry ? undefined : new Registry();
-  return () => ({ options: input, registry });
+  return () => input;
 }
 
 /**
@@ -114,9 +111,8 @@ function trainedCall<This, Args extends unknown[], R>(
     let run: TrainingRun;
     let opts: TrainingOptions;
     try {
-      const resolved = resolve(this, args);
-      opts = resolved.options;
-      run = new TrainingRun(opts, resolved.registry ? { registry: resolved.registry } : undefined);
+      opts = resolve(this, args);
+      run = new TrainingRun(opts);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -125,9 +121,28 @@ function trainedCall<This, Args extends unknown[], R>(
 }
 
 /**
+ * The error for a decorator called the legacy way: TypeScript's `experimentalDecorators` (and
+ * Babel's legacy mode) call it with `(prototype, name, descriptor)` instead of `(method, context)`.
+ */
+function legacyDecoratorError(target: unknown, key: string | symbol): ThreadlineConfigError {
+  const owner =
+    typeof target === 'function'
+      ? target.name
+      : (target as { constructor?: { name?: string } })?.constructor?.name;
+  const where = `${owner || 'a class'}.${String(key)}`;
+  return new ThreadlineConfigError(
+    'training',
+    `@trackTraining is a standard (TC39) decorator, but ${where} was compiled with TypeScript's ` +
+      `legacy "experimentalDecorators": remove experimentalDecorators from tsconfig.json (TypeScript 5+ ` +
+      'compiles standard decorators), or wrap the method with wrapTraining() instead',
+  );
+}
+
+/**
  * Standard (TC39) method decorator: every call of the method is a training run (see
  * `runTraining`); inside, the run is `currentRun()`. Options may be a function of the instance and
- * the arguments. Static options are checked when the class is defined.
+ * the arguments. Static options are checked when the class is defined. Legacy decorators
+ * (`experimentalDecorators`) are not supported: they fail when the class is defined, saying so.
  *
  * @example
  * class Trainer {
@@ -141,8 +156,11 @@ export function trackTraining(options: TrainingOptionsInput<unknown, unknown[]>)
     target: (this: This, ...args: Args) => Promise<R>,
     context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Promise<R>>,
   ): (this: This, ...args: Args) => Promise<R> {
+    const given = context as unknown;
+    if (typeof given === 'string' || typeof given === 'symbol') throw legacyDecoratorError(target, given);
     if (context?.kind !== 'method') {
-      throw new ThreadlineConfigError('training', '@trackTraining decorates class methods only');
+      const what = context?.kind ? `, not a ${context.kind} (${String(context.name)})` : '';
+      throw new ThreadlineConfigError('training', `@trackTraining decorates class methods only${what}`);
     }
     return trainedCall(resolve as ReturnType<typeof resolver<This, Args>>, target) as (
       this: This,

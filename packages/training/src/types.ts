@@ -16,7 +16,10 @@ export type MetricGoal = 'min' | 'max';
 /** How a run ended (or `running` while it runs). */
 export type RunStatus = 'running' | 'finished' | 'failed' | 'killed';
 
-/** Pushgateway settings: the run's metrics are pushed at start, at the end, and optionally per epoch. */
+/**
+ * Pushgateway settings: the run's metrics are pushed at start, at the end, and optionally per
+ * epoch. Only this run's series are pushed (from a registry of its own), never the service's.
+ */
 export interface PushgatewayOptions {
   /** Base URL, e.g. `http://pushgateway:9091`. */
   readonly url: string;
@@ -54,7 +57,11 @@ export interface TrainingOptions {
    * `{run_id}` and `{experiment}` are replaced. An unwritable path fails at the start.
    */
   readonly summaryPath?: string;
-  /** prom-client registry for the run's metrics (default: a fresh one per tracker). */
+  /**
+   * prom-client registry the run's metrics are exposed in (default: prom-client's global registry,
+   * as every Threadline package). Runs share it, told apart by the `experiment` label; a push to
+   * the Pushgateway carries this run's series only, whatever the registry.
+   */
   readonly registry?: Registry;
   /** Push the run's metrics to a Prometheus Pushgateway. */
   readonly pushgateway?: PushgatewayOptions;
@@ -112,7 +119,12 @@ export interface RunSummary {
   tags: Record<string, string>;
   model: { name: string; version: string } | null;
   metrics: { step: Record<string, MetricSummary>; epoch: Record<string, MetricSummary> };
+  /**
+   * `count` is every epoch recorded (as `training_epochs_total`); the duration fields cover the
+   * `timed` ones, those with a duration (from `beginEpoch`, `epoch()` or `durationMs`).
+   */
   epochs: DurationSummary & {
+    timed: number;
     last_epoch: number | null;
     out_of_order: number;
     duplicates: number;

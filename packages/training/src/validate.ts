@@ -1,4 +1,4 @@
-import { check, isOpenMetricsRegistry, ThreadlineConfigError } from '@threadline/core';
+import { check, ThreadlineConfigError } from '@threadline/core';
 import { isLogSink } from './sink.js';
 import type { TrainingOptions } from './types.js';
 
@@ -85,32 +85,27 @@ export function validateTrainingOptions(options: TrainingOptions): void {
   if (options.registry !== undefined && typeof options.registry?.metrics !== 'function') {
     throw new ThreadlineConfigError(COMPONENT, 'option registry must be a prom-client Registry');
   }
-  const pg = options.pushgateway;
-  if (pg !== undefined) {
-    plainObject('pushgateway', pg);
-    check.keys(COMPONENT, pg, PUSH_KNOWN);
-    let url: URL;
-    try {
-      url = new URL(pg.url);
-    } catch {
-      throw new ThreadlineConfigError(
-        COMPONENT,
-        `option pushgateway.url must be a URL, got ${JSON.stringify(pg.url)}`,
-      );
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ThreadlineConfigError(COMPONENT, 'option pushgateway.url must be http: or https:');
-    }
-    check.string(COMPONENT, 'pushgateway.jobName', pg.jobName, undefined);
-    check.number(COMPONENT, 'pushgateway.timeoutMs', pg.timeoutMs, 5000, { min: 1, max: 120_000 });
-    check.boolean(COMPONENT, 'pushgateway.everyEpoch', pg.everyEpoch, false);
-    plainObject('pushgateway.groupings', pg.groupings);
-    if (options.registry && isOpenMetricsRegistry(options.registry as never)) {
-      // The Pushgateway parses the Prometheus text format; OpenMetrics exemplars would be rejected.
-      throw new ThreadlineConfigError(
-        COMPONENT,
-        'option registry serves OpenMetrics; the Pushgateway needs a Prometheus-format registry (new Registry())',
-      );
-    }
+  if (options.pushgateway !== undefined) validatePushgateway(options.pushgateway);
+}
+
+/** The Pushgateway options: a known key set and an http(s) URL. */
+function validatePushgateway(pg: NonNullable<TrainingOptions['pushgateway']>): void {
+  plainObject('pushgateway', pg);
+  check.keys(COMPONENT, pg, PUSH_KNOWN);
+  let url: URL;
+  try {
+    url = new URL(pg.url);
+  } catch {
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      `option pushgateway.url must be a URL, got ${JSON.stringify(pg.url)}`,
+    );
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ThreadlineConfigError(COMPONENT, 'option pushgateway.url must be http: or https:');
+  }
+  check.string(COMPONENT, 'pushgateway.jobName', pg.jobName, undefined);
+  check.number(COMPONENT, 'pushgateway.timeoutMs', pg.timeoutMs, 5000, { min: 1, max: 120_000 });
+  check.boolean(COMPONENT, 'pushgateway.everyEpoch', pg.everyEpoch, false);
+  plainObject('pushgateway.groupings', pg.groupings);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { getContext } from '@threadline/core';
+import { getContext, ThreadlineConfigError } from '@threadline/core';
+import ts from 'typescript';
 import { currentRun, trackTraining } from '../src/index.js';
 import { captureSink, iris, SoftmaxRegression } from './helpers.js';
 
@@ -93,4 +94,49 @@ test('bad static decorator options fail when the class is defined', () => {
     }
     return Bad;
   }, /experiment must be a non-empty string/);
+});
+
+/** Compiles a class the way TypeScript does with the given decorator setting, and defines it. */
+function defineCompiled(experimentalDecorators: boolean): () => unknown {
+  const source = `
+    class Legacy {
+      @trackTraining({ experiment: 'legacy', logger: sink, progress: false })
+      async train() { return 1; }
+    }
+    return Legacy;
+  `;
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, experimentalDecorators },
+  });
+  return () => new Function('trackTraining', 'sink', outputText)(trackTraining, sink);
+}
+
+test("under TypeScript's experimentalDecorators the decorator fails when the class is defined, saying why", () => {
+  assert.throws(
+    defineCompiled(true),
+    (e: unknown) =>
+      e instanceof ThreadlineConfigError &&
+      e.code === 'TL_CONFIG' &&
+      /@trackTraining is a standard \(TC39\) decorator/.test(e.message) &&
+      /experimentalDecorators/.test(e.message) &&
+      /Legacy\.train|train/.test(e.message) &&
+      /wrapTraining/.test(e.message),
+  );
+});
+
+test('the same class compiled with standard decorators works', async () => {
+  const Compiled = defineCompiled(false)() as new () => { train(): Promise<number> };
+  assert.equal(await new Compiled().train(), 1);
+  assert.equal(sink.events('training_finished').filter((l) => l.experiment === 'legacy').length, 1);
+});
+
+test('on anything but a method the decorator says what it was given', () => {
+  const decorate = trackTraining({ experiment: 'field', progress: false }) as unknown as (
+    value: unknown,
+    context: unknown,
+  ) => unknown;
+  assert.throws(
+    () => decorate(undefined, { kind: 'field', name: 'lr' }),
+    /@trackTraining decorates class methods only, not a field \(lr\)/,
+  );
 });

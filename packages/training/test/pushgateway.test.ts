@@ -4,6 +4,8 @@ import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRegistry } from '@threadline/core';
+import { Counter, type Registry, register } from 'prom-client';
 import { runTraining } from '../src/index.js';
 import { captureSink, sample } from './helpers.js';
 
@@ -135,5 +137,53 @@ describe('end-to-end push to a real Pushgateway', () => {
     // The text exposition carries the job label the alert rules select on.
     const text = await (await fetch(`${url}/metrics`)).text();
     assert.equal(sample(text, 'training_run_failed', { job: experiment, instance: 'trainer-1' }), 1);
+  });
+
+  test("a push carries the run's own series only: not the service's metrics, not another run's", async () => {
+    const service = new Counter({ name: 'service_http_requests_total', help: 'A metric of the service.' });
+    service.inc(5);
+    // A service registry in OpenMetrics format: the run exposes its metrics there with exemplars,
+    // and the push still sends the Prometheus text format the gateway parses.
+    const openMetrics = createRegistry() as unknown as Registry;
+    const sink = captureSink();
+    const train = (experiment: string, n: number, registry?: Registry) =>
+      runTraining(
+        {
+          experiment,
+          logger: sink,
+          progress: false,
+          pushgateway: { url },
+          ...(registry ? { registry } : {}),
+        },
+        async (run) => {
+          for (let e = 0; e < n; e++) {
+            await run.epoch(e, async () => {
+              await sleep(5);
+              return { loss: 1 / (e + 1) };
+            });
+          }
+        },
+      );
+    await Promise.all([train('push-a', 3), train('push-b', 2), train('push-om', 1, openMetrics)]);
+    assert.deepEqual(sink.events('training_push_failed'), []);
+    for (const [job, epochs] of [
+      ['push-a', 3],
+      ['push-b', 2],
+      ['push-om', 1],
+    ] as const) {
+      const g = await group(job);
+      assert.equal(value(g, 'training_epochs_total', { experiment: job }), epochs, job);
+      assert.equal(g?.service_http_requests_total, undefined, job);
+      const series = g?.training_epochs_total as GroupMetric;
+      assert.deepEqual(
+        series.metrics.map((m) => m.labels.experiment),
+        [job],
+      );
+    }
+    // Meanwhile the service's registries expose every run.
+    const text = await register.metrics();
+    assert.equal(sample(text, 'training_epochs_total', { experiment: 'push-a' }), 3);
+    assert.equal(sample(text, 'training_epochs_total', { experiment: 'push-b' }), 2);
+    assert.equal(sample(await openMetrics.metrics(), 'training_epochs_total', { experiment: 'push-om' }), 1);
   });
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
@@ -397,84 +396,5 @@ describe('run rules', () => {
       [9, 19],
     );
     assert.equal(currentRun(), undefined);
-  });
-
-  test('a Pushgateway that is down: the run goes on, the failure is logged and counted', async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const sink = captureSink();
-    const registry = new Registry();
-    const value = await runTraining(
-      {
-        experiment: 'push-down',
-        logger: sink,
-        registry,
-        progress: false,
-        pushgateway: { url: `http://127.0.0.1:${port}`, timeoutMs: 2000, everyEpoch: true },
-      },
-      async (run) => {
-        await run.epoch(0, () => ({ loss: 1 }));
-        return 'done';
-      },
-    );
-    assert.equal(value, 'done');
-    assert.equal(sink.events('training_finished').length, 1);
-    const failures = sink.events('training_push_failed');
-    assert.ok(failures.length >= 1);
-    assert.equal(failures[0]!.error_code, 'ECONNREFUSED');
-    const text = await registry.metrics();
-    assert.equal(sample(text, 'training_pushgateway_push_failures_total'), failures.length);
-  });
-
-  test('progress: plain lines per epoch when the stream is not a TTY', async () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (c: Buffer) => {
-      text += c.toString();
-    });
-    await runTraining(
-      { experiment: 'progress', logger: captureSink(), progressStream: stream, totalEpochs: 2 },
-      async (run) => {
-        await run.epoch(0, () => ({ loss: 0.912345, acc: 0.5 }));
-        await run.epoch(1, () => ({ loss: 0.5, acc: 0.75 }));
-      },
-    );
-    const lines = text.trim().split('\n');
-    assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /^epoch 0\/2 loss=0\.9123 acc=0\.5 \(\d+ ms\)$/);
-    assert.match(lines[1]!, /^epoch 1\/2 loss=0\.5 acc=0\.75/);
-  });
-
-  test('progress: a bar per epoch over its steps with live metrics', async () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (c: Buffer) => {
-      text += c.toString();
-    });
-    await runTraining(
-      {
-        experiment: 'bar',
-        logger: captureSink(),
-        progress: 'bar',
-        progressStream: stream,
-        totalEpochs: 2,
-        stepsPerEpoch: 3,
-      },
-      async (run) => {
-        for (let e = 0; e < 2; e++) {
-          await run.epoch(e, () => {
-            for (let s = 0; s < 3; s++) run.logStep({ loss: 1 / (e * 3 + s + 1) });
-            return { loss: 0.5 };
-          });
-        }
-      },
-    );
-    assert.match(text, /epoch 0\/2 \[[^\]]+\] 3\/3 steps \| loss=0\.5/);
-    assert.match(text, /epoch 1\/2 \[[^\]]+\] 3\/3 steps/);
   });
 });
