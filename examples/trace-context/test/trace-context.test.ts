@@ -136,11 +136,21 @@ describe('POST /test as the W3C Trace Context harness drives it', () => {
   });
 
   test('an invalid tracestate is dropped, the trace continues', async () => {
-    const got = await drive({ traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'foo=1,foo=2' });
+    const got = await drive({ traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'foo=1,@bar=2' });
     for (const r of got) {
       assert.equal(TRACEPARENT.exec(String(r.headers.traceparent))?.[1], TRACE);
       assert.equal(r.headers.tracestate, undefined);
     }
+  });
+
+  test('duplicated keys are inherited, one of them discarded', async () => {
+    const got = await drive({ traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'foo=1,foo=2,bar=3' }, 1);
+    assert.equal(got[0]!.headers.tracestate, 'foo=1,bar=3');
+  });
+
+  test('keys of the current grammar (foo@, foo@@bar) are inherited', async () => {
+    const got = await drive({ traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'foo@=1,foo@@bar=2' }, 1);
+    assert.equal(got[0]!.headers.tracestate, 'foo@=1,foo@@bar=2');
   });
 
   test('a tracestate of 32 members passes; 33 is dropped', async () => {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
+import type { Baggage } from './baggage.js';
 
 /** The model a piece of work runs under. */
 export interface ModelRef {
@@ -32,6 +33,8 @@ export interface ThreadlineContext {
   attributes: Record<string, unknown>;
   /** Per-request debug verbosity (forced debug, buffered debug lines); see verbosity.ts. */
   verbosity?: RequestVerbosity;
+  /** W3C Baggage members: received with the request, forwarded on outgoing calls; see baggage.ts. */
+  baggage?: Baggage;
 }
 
 /** Debug-line handling for one request: forced on, or held in a bounded buffer until the end. */

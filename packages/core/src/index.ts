@@ -1,3 +1,5 @@
+// Baggage, automatic outgoing propagation, workers and pools: see boundaries.ts.
+export * from './boundaries.js';
 export {
   bindContext,
   bindEmitter,

@@ -62,13 +62,11 @@ export function formatTraceparent(traceId: string, spanId: string, traceFlags: s
   return `00-${traceId}-${spanId}-${traceFlags}`;
 }
 
-// Level 2 key grammar:
-//   simple-key       = lcalpha 0*255( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//   multi-tenant-key = tenant-id "@" system-id
-//   tenant-id        = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-//   system-id        = lcalpha 0*13( lcalpha / DIGIT / "_" / "-" / "*" / "/" )
-const SIMPLE_KEY = /^[a-z][a-z0-9_\-*/]{0,255}$/;
-const MULTI_TENANT_KEY = /^[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13}$/;
+// Key grammar of the current Trace Context text (it replaced the tenant@system split of Level 1):
+//   key     = ( lcalpha / DIGIT ) 0*255( keychar )
+//   keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
+// so `foo@`, `foo@@bar` and 256-character keys with `@` are valid, and inherited.
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 // value = 0*255(chr) nblk-chr; chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
@@ -76,7 +74,7 @@ const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
 
 /** True when `key` is a valid tracestate key. */
 export function isValidTracestateKey(key: string): boolean {
-  return SIMPLE_KEY.test(key) || MULTI_TENANT_KEY.test(key);
+  return KEY.test(key);
 }
 
 /** True when `value` is a valid tracestate value. */
@@ -86,27 +84,30 @@ export function isValidTracestateValue(value: string): boolean {
 
 /**
  * Validates and normalises a `tracestate` header (or the list of its repeated values): members
- * trimmed, empty members dropped. Returns `undefined` when any member is invalid, a key repeats,
- * or there are more than 32 members: the spec lets a vendor discard such a header whole.
+ * trimmed, empty members dropped, and a repeated key kept once (its left-most entry, the most
+ * recent position; the specification lets a vendor keep duplicates or discard one, not drop the
+ * header). Returns `undefined` when any member is invalid or there are more than 32 members: the
+ * specification lets a vendor discard such a header whole.
  */
 export function parseTracestate(header: unknown): string | undefined {
   const raw = Array.isArray(header) ? header.join(',') : header;
   if (typeof raw !== 'string') return undefined;
   const members: string[] = [];
   const keys = new Set<string>();
+  let count = 0;
   for (const part of raw.split(',')) {
     // OWS is SP and HTAB only; String#trim would also strip Unicode spaces the grammar forbids.
     const member = part.replace(OWS_EDGES, '');
     if (member === '') continue;
+    if (++count > MAX_TRACESTATE_MEMBERS) return undefined;
     const eq = member.indexOf('=');
     if (eq <= 0) return undefined;
     const key = member.slice(0, eq);
     const value = member.slice(eq + 1);
     if (!isValidTracestateKey(key) || !isValidTracestateValue(value)) return undefined;
-    if (keys.has(key)) return undefined;
+    if (keys.has(key)) continue;
     keys.add(key);
     members.push(member);
-    if (members.length > MAX_TRACESTATE_MEMBERS) return undefined;
   }
   return members.length > 0 ? members.join(',') : undefined;
 }

@@ -146,6 +146,42 @@ describe('tracestate', () => {
     ['key of 256 characters', `${'a'.repeat(256)}=v`, `${'a'.repeat(256)}=v`],
     ['value of 256 characters', `k=${'v'.repeat(256)}`, `k=${'v'.repeat(256)}`],
   ];
+  // The key grammar of the current text: ( lcalpha / DIGIT ) 0*255( keychar ), keychar with "@".
+  // Each of these was discarded by the Level 1 tenant@system grammar.
+  const currentGrammar: [string, unknown, string][] = [
+    ['key ending in @', 'foo@=1,bar=2', 'foo@=1,bar=2'],
+    ['key with @@', 'foo@@bar=1,bar=2', 'foo@@bar=1,bar=2'],
+    ['key with two @', 'foo@bar@baz=1,bar=2', 'foo@bar@baz=1,bar=2'],
+    ['15 characters after @', 't@vvvvvvvvvvvvvvv=1', 't@vvvvvvvvvvvvvvv=1'],
+    ['digit after @', 't@1sys=v', 't@1sys=v'],
+    ['key starting with a digit, no @', '1abc=v', '1abc=v'],
+    ['242 characters before @', `${'t'.repeat(242)}@v=1`, `${'t'.repeat(242)}@v=1`],
+    [
+      'key of 256 characters with @',
+      `${'a'.repeat(200)}@${'b'.repeat(55)}=v`,
+      `${'a'.repeat(200)}@${'b'.repeat(55)}=v`,
+    ],
+    [
+      'all key characters with @',
+      'abcdefghijklmnopqrstuvwxyz0123456789_-*/@a-z0-9_-*/=1',
+      'abcdefghijklmnopqrstuvwxyz0123456789_-*/@a-z0-9_-*/=1',
+    ],
+    // Duplicated keys: inherited, one of them discarded (the left-most, most recent, entry stays).
+    ['duplicated key, same value', 'foo=1,foo=1', 'foo=1'],
+    ['duplicated key, other value', 'foo=1,foo=2', 'foo=1'],
+    ['duplicated key across repeated headers', ['foo=1', 'foo=2'], 'foo=1'],
+    ['duplicated key among others', 'rojo=1,congo=2,rojo=3', 'rojo=1,congo=2'],
+  ];
+  for (const [name, header, expected] of currentGrammar) {
+    test(`valid (current text): ${name}`, () => {
+      assert.equal(parseTracestate(header), expected);
+    });
+  }
+
+  test('duplicates count toward the 32-member limit of the received list', () => {
+    const header = [...Array.from({ length: 32 }, (_, i) => `k${i}=v${i}`), 'k0=again'].join(',');
+    assert.equal(parseTracestate(header), undefined);
+  });
   for (const [name, header, expected] of valid) {
     test(`valid: ${name}`, () => {
       assert.equal(parseTracestate(header), expected);
@@ -161,17 +197,14 @@ describe('tracestate', () => {
     ['not a string', 7],
     ['only empty members', ' , ,'],
     ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v${i}`).join(',')],
-    ['duplicate keys', 'rojo=1,congo=2,rojo=3'],
     ['uppercase key', 'Rojo=1'],
-    ['key starting with a digit (simple key)', '1abc=v'],
     ['key starting with underscore', '_k=v'],
     ['key with a dot', 'a.b=v'],
     ['key of 257 characters', `${'a'.repeat(257)}=v`],
-    ['tenant id of 242 characters', `${'a'.repeat(242)}@sys=v`],
-    ['system id of 15 characters', `t@${'s'.repeat(15)}=v`],
-    ['system id starting with a digit', 't@1sys=v'],
-    ['two @ in a key', 'a@b@c=v'],
-    ['empty tenant', '@sys=v'],
+    ['key starting with @', '@sys=v'],
+    ['key starting with @, valid member after it', '@foo=1,bar=2'],
+    ['key of 257 characters with @', `${'a'.repeat(200)}@${'b'.repeat(56)}=v`],
+    ['key with an uppercase letter after @', 'foo@Bar=1'],
     ['missing =', 'rojo'],
     ['empty key', '=v'],
     ['empty value', 'k='],
@@ -187,9 +220,14 @@ describe('tracestate', () => {
     });
   }
 
-  test('key and value validators follow the Level 2 grammar', () => {
+  test('key and value validators follow the current grammar', () => {
     assert.equal(isValidTracestateKey('vendor'), true);
     assert.equal(isValidTracestateKey('tenant@vendor'), true);
+    assert.equal(isValidTracestateKey('foo@'), true);
+    assert.equal(isValidTracestateKey('9@@'), true);
+    assert.equal(isValidTracestateKey(`a${'@'.repeat(255)}`), true);
+    assert.equal(isValidTracestateKey(`a${'@'.repeat(256)}`), false);
+    assert.equal(isValidTracestateKey('@a'), false);
     assert.equal(isValidTracestateKey('Vendor'), false);
     assert.equal(isValidTracestateKey(''), false);
     assert.equal(isValidTracestateValue('x'), true);

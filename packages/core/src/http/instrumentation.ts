@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { acceptIncomingBaggage } from '../baggage.js';
 import { contextStorage, type ThreadlineContext } from '../context.js';
 import { codes } from '../errors.js';
 import { reportError, safeCall, warnOnce } from '../guard.js';
@@ -189,6 +190,7 @@ export class HttpInstrumentation {
       attributes: {},
     };
     if (tracestate !== undefined) ctx.tracestate = tracestate;
+    if (headers.baggage !== undefined) acceptIncomingBaggage(ctx, headers.baggage, this.options.registry);
     return ctx;
   }
 
