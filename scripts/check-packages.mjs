@@ -53,13 +53,18 @@ for (const p of packages()) {
       const path = normalize(target).replace(/\/$/, '');
       const shipped = files.has(path) || [...files].some((f) => f.startsWith(`${path}/`));
       if (path.startsWith('..') || !shipped)
-        fail(`${relative(root, p.dir)}/README.md:${i + 1}`, `links to ${m[1]}, which the package does not ship`);
+        fail(
+          `${relative(root, p.dir)}/README.md:${i + 1}`,
+          `links to ${m[1]}, which the package does not ship`,
+        );
     }
   });
 }
 
 step('fresh app: npm init -y, install the tarballs, the peers and the tools');
-const blockImports = readmes.flatMap((r) => r.blocks.filter((b) => b.run).flatMap((b) => importedPackages(b.code)));
+const blockImports = readmes.flatMap((r) =>
+  r.blocks.filter((b) => b.run).flatMap((b) => importedPackages(b.code)),
+);
 const peers = ['prom-client', '@opentelemetry/api', 'express', 'koa', '@koa/router', 'pino', 'winston'];
 const otel = ['sdk-node', 'instrumentation-http', 'instrumentation-express', 'instrumentation-koa'];
 peers.push(...otel.map((name) => `@opentelemetry/${name}`));
@@ -98,32 +103,46 @@ const names = ${JSON.stringify(names)};
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
 );
-writeFileSync(join(app, 'formats.mjs'), names.map((n, i) => `import * as p${i} from '${n}';`).join('\n') + `\nconsole.log('import: ${names.length} packages');\n`);
+writeFileSync(
+  join(app, 'formats.mjs'),
+  names.map((n, i) => `import * as p${i} from '${n}';`).join('\n') +
+    `\nconsole.log('import: ${names.length} packages');\n`,
+);
 for (const node of nodes) {
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
   for (const file of ['formats.cjs', 'formats.mjs']) {
     const r = spawnSync(node, [file], { cwd: app, encoding: 'utf8' });
     const warned = /ExperimentalWarning/.test(r.stderr);
-    if (r.status !== 0 || warned) fail(`Node ${version} ${file}`, (r.stderr || r.stdout).trim().split('\n').slice(0, 12).join('\n    '));
+    if (r.status !== 0 || warned)
+      fail(`Node ${version} ${file}`, (r.stderr || r.stdout).trim().split('\n').slice(0, 12).join('\n    '));
     else console.log(`Node ${version} ${file}: ${r.stdout.trim()}`);
   }
 }
 
 step('threadline-drift runs dist/ with tsx installed');
 // Poison the shipped source: if the bin took the source path, this throws.
-writeFileSync(join(app, 'node_modules/@threadline/drift/src/cli.ts'), "throw new Error('the installed bin ran src/cli.ts');\n");
+writeFileSync(
+  join(app, 'node_modules/@threadline/drift/src/cli.ts'),
+  "throw new Error('the installed bin ran src/cli.ts');\n",
+);
 for (const node of nodes) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(node, [join(app, 'node_modules/.bin/threadline-drift'), '--help'], { cwd: app, encoding: 'utf8' });
+  const r = spawnSync(node, [join(app, 'node_modules/.bin/threadline-drift'), '--help'], {
+    cwd: app,
+    encoding: 'utf8',
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0 || !/Usage: threadline-drift/.test(r.stdout)) fail(`threadline-drift on ${node}`, r.stderr.trim());
+  if (r.status !== 0 || !/Usage: threadline-drift/.test(r.stdout))
+    fail(`threadline-drift on ${node}`, r.stderr.trim());
   else console.log(`threadline-drift --help: dist/, ${ms.toFixed(0)} ms`);
 }
 
 step('README code blocks');
 const jobs = writeBlocks(app, readmes);
 const skipped = readmes.reduce((n, r) => n + r.blocks.filter((b) => !b.run).length, 0);
-console.log(`${jobs.length} runnable blocks (${jobs.filter((j) => j.block.typescript).length} TypeScript), ${skipped} not run (shell, data, no-run)`);
+console.log(
+  `${jobs.length} runnable blocks (${jobs.filter((j) => j.block.typescript).length} TypeScript), ${skipped} not run (shell, data, no-run)`,
+);
 for (const { job, message } of await typecheck(app, jobs))
   fail(job ? `${job.readme} block ${job.block.index} (line ${job.block.line})` : 'tsc', message);
 const queue = [...jobs];

@@ -27,7 +27,11 @@ export function packages() {
 
 /** The version this repository installed of a package, so the fresh app tests what the suite tests. */
 export function repoVersion(name) {
-  const places = [root, ...packages().map((p) => p.dir), ...readdirSync(join(root, 'examples')).map((e) => join(root, 'examples', e))];
+  const places = [
+    root,
+    ...packages().map((p) => p.dir),
+    ...readdirSync(join(root, 'examples')).map((e) => join(root, 'examples', e)),
+  ];
   for (const place of places) {
     const file = join(place, 'node_modules', name, 'package.json');
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version;
@@ -38,8 +42,19 @@ export function repoVersion(name) {
 /** Packs every package into a fresh directory; returns the tarball paths by package name. */
 export function packAll() {
   const dest = mkdtempSync(join(tmpdir(), 'threadline-pack-'));
-  const out = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', dest, ...packages().flatMap((p) => ['-w', p.dir])], root));
-  return { dest, tarballs: new Map(out.map((t) => [t.name, { path: join(dest, t.filename), files: t.files.map((f) => f.path) }])) };
+  const out = JSON.parse(
+    sh(
+      'npm',
+      ['pack', '--json', '--pack-destination', dest, ...packages().flatMap((p) => ['-w', p.dir])],
+      root,
+    ),
+  );
+  return {
+    dest,
+    tarballs: new Map(
+      out.map((t) => [t.name, { path: join(dest, t.filename), files: t.files.map((f) => f.path) }]),
+    ),
+  };
 }
 
 /**
@@ -50,7 +65,18 @@ export function freshApp(tarballs, extra) {
   const app = mkdtempSync(join(tmpdir(), 'threadline-app-'));
   sh('npm', ['init', '-y'], app);
   const specs = [...new Set(extra)].map((name) => `${name}@${repoVersion(name)}`);
-  sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...[...tarballs.values()].map((t) => t.path), ...specs], app);
+  sh(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...[...tarballs.values()].map((t) => t.path),
+      ...specs,
+    ],
+    app,
+  );
   mkdirSync(join(app, 'blocks'), { recursive: true });
   return app;
 }

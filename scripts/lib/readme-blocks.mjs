@@ -19,12 +19,19 @@ export function extractBlocks(markdown) {
     const open = /^(\s*)(`{3,}|~{3,})\s*([^`]*)$/.exec(lines[i]);
     if (!open) continue;
     const [, indent, fence, info] = open;
-    const words = info.trim().split(/[\s,]+/).filter(Boolean);
+    const words = info
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean);
     const lang = (words[0] ?? '').toLowerCase();
     const body = [];
     let j = i + 1;
     for (; j < lines.length; j++) {
-      if (lines[j].trim().startsWith(fence[0].repeat(fence.length)) && lines[j].trim().replace(/[`~]/g, '') === '') break;
+      if (
+        lines[j].trim().startsWith(fence[0].repeat(fence.length)) &&
+        lines[j].trim().replace(/[`~]/g, '') === ''
+      )
+        break;
       body.push(lines[j].startsWith(indent) ? lines[j].slice(indent.length) : lines[j]);
     }
     const typescript = ['ts', 'typescript', 'mts', 'cts'].includes(lang);

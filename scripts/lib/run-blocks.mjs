@@ -55,7 +55,11 @@ export async function typecheck(app, jobs) {
       files: ts.map((j) => relative(app, j.path)),
     }),
   );
-  const { code, output } = await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', '.'], app);
+  const { code, output } = await run(
+    process.execPath,
+    [join(app, 'node_modules/typescript/bin/tsc'), '-p', '.'],
+    app,
+  );
   if (code === 0) return [];
   const failures = new Map();
   for (const line of output.split('\n')) {
@@ -69,7 +73,10 @@ export async function typecheck(app, jobs) {
     failures.set(job, list);
   }
   if (failures.size === 0) return [{ job: undefined, message: `tsc failed:\n${output}` }];
-  return [...failures].map(([job, lines]) => ({ job, message: `tsc --noEmit:\n    ${lines.join('\n    ')}` }));
+  return [...failures].map(([job, lines]) => ({
+    job,
+    message: `tsc --noEmit:\n    ${lines.join('\n    ')}`,
+  }));
 }
 
 /** Runs one block; resolves to undefined when it passes, else to a message saying why not. */
@@ -82,7 +89,9 @@ export async function runBlock(app, job) {
   const { code, signal, output, listening, timedOut } = result;
   if (listening && (signal === 'SIGTERM' || code === 0)) return undefined;
   if (code === 0) return undefined;
-  const why = timedOut ? `did not exit or print "listening" within ${TIMEOUT_MS / 1000} s` : `exited with ${code ?? signal}`;
+  const why = timedOut
+    ? `did not exit or print "listening" within ${TIMEOUT_MS / 1000} s`
+    : `exited with ${code ?? signal}`;
   return `${why}\n    ${output.trim().split('\n').slice(-15).join('\n    ')}`;
 }
 
