@@ -19,7 +19,7 @@ const PEERS = {
   winston: { lowest: '3.8.0', latest: '^3' },
   express: { lowest: '5.0.0', latest: '^5', alias: { express4: { lowest: '4.17.0', latest: '^4' } } },
   koa: { lowest: '3.0.0', latest: '^3', alias: { koa2: { lowest: '2.13.0', latest: '^2' } } },
-  '@opentelemetry/api': { lowest: '1.3.0', latest: '^1' },
+  '@opentelemetry/api': { lowest: '1.3.0', latest: '~1.9.0' }, // 1.10 needs the SDK 3.x line
 };
 // @threadline/otel needs @opentelemetry/api ^1.9 (the SDK 2.x instrumentations it drives do), so the
 // lowest combination leaves it out; the suite and "latest" test it. Examples and bench are not peers' users.
