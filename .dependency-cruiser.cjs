@@ -2,7 +2,8 @@
 // import fails the build with the rule's name and the offending import.
 const PLUGINS = '(model|training|validation|drift)';
 const ADAPTERS = '(express|koa|winston|pino|otel)';
-const FRAMEWORKS_AND_LOGGERS = '(express|koa|@koa|winston|pino|pino-http|@opentelemetry/sdk-node|@opentelemetry/instrumentation-http)';
+const FRAMEWORKS_AND_LOGGERS =
+  '(express|koa|@koa|winston|pino|pino-http|@opentelemetry/sdk-node|@opentelemetry/instrumentation-http)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

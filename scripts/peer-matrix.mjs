@@ -14,7 +14,7 @@ const root = new URL('..', import.meta.url).pathname;
 
 /** Per peer: the version at the bottom of the declared range, the newest admitted major, the aliases tests use. */
 const PEERS = {
-  'prom-client': { lowest: '15.1.0', latest: '^15' }, // 14: no OpenMetrics nor exemplars; 15.0: exemplars on unsampled traces
+  'prom-client': { lowest: '15.1.3', latest: '^15' }, // 14: no OpenMetrics nor exemplars; up to 15.1.0: exemplars on unsampled traces
   pino: { lowest: '8.0.0', latest: '^10' },
   winston: { lowest: '3.8.0', latest: '^3' },
   express: { lowest: '5.0.0', latest: '^5', alias: { express4: { lowest: '4.17.0', latest: '^4' } } },
