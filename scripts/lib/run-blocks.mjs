@@ -4,6 +4,7 @@
 // then stops it (SIGTERM). Blocks run with PORT=0 and METRICS_PORT=0 so servers take free ports.
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { root } from './fresh-app.mjs';
 
@@ -82,7 +83,20 @@ export async function typecheck(app, jobs) {
 /** Runs one block; resolves to undefined when it passes, else to a message saying why not. */
 export async function runBlock(app, job) {
   const source = job.inRepo ? ['--conditions=threadline-source', '--import', 'tsx'] : [];
-  const args = [...source, ...(job.block.typescript && !job.inRepo ? ['--import', 'tsx'] : []), job.path];
+  let file = job.path;
+  let loader = job.block.typescript && !job.inRepo ? ['--import', 'tsx'] : [];
+  if (job.block.typescript && job.block.commonjs && !job.inRepo) {
+    // CommonJS TypeScript is compiled and then run by node, as such an app deploys it (tsx's
+    // CommonJS loader cannot require ES modules on Node 20).
+    const ts = createRequire(join(app, 'package.json'))('typescript');
+    const out = ts.transpileModule(job.block.code, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    file = job.path.replace(/\.cts$/, '.cjs');
+    writeFileSync(file, out.outputText);
+    loader = [];
+  }
+  const args = [...source, ...loader, file];
   const cwd = job.inRepo ? dirname(job.path) : app;
   const result = await run(process.execPath, args, cwd, PORTS, true);
   if (job.inRepo) rmSync(job.path, { force: true });
