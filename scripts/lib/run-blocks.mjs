@@ -90,7 +90,11 @@ export async function runBlock(app, job) {
     // CommonJS loader cannot require ES modules on Node 20).
     const ts = createRequire(join(app, 'package.json'))('typescript');
     const out = ts.transpileModule(job.block.code, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     });
     file = job.path.replace(/\.cts$/, '.cjs');
     writeFileSync(file, out.outputText);
