@@ -4,7 +4,8 @@
 // few runs, since other work on the machine only ever adds time.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { createRegistry, HttpInstrumentation, type LogSink, resolveHttpOptions } from '@threadline/core';
+import { createRegistry, type LogSink } from '@threadline/core';
+import { HttpInstrumentation, resolveHttpOptions } from '@threadline/core/http';
 
 const N = 100_000;
 const RUNS = 5;

@@ -4,10 +4,9 @@
 // Usage: npm run bench -- model   (QUICK=1 for a short smoke run). Writes bench/model/README.md.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { createRegistry, type LogSink, runWithContext } from '@threadline/core';
+import { createRegistry, createScrapeHistogram, type LogSink, runWithContext } from '@threadline/core';
 import { createModelMonitor, DURATION_BUCKETS } from '@threadline/model';
 import { Histogram, Registry } from 'prom-client';
-import { ScrapeHistogram } from '../../packages/model/src/histogram.js';
 
 const QUICK = process.env.QUICK === '1';
 const ROUNDS = QUICK ? 3 : 25;
@@ -123,15 +122,13 @@ async function sync(): Promise<void> {
     registers: [reg],
   });
   const labels = { model_name: 'churn', model_version: '1.4.0', phase: 'predict' };
-  const series = new ScrapeHistogram(
-    's_seconds',
-    's',
-    ['model_name', 'model_version', 'phase'],
-    DURATION_BUCKETS,
-    false,
-  )
-    .register(new Registry())
-    .series(labels);
+  const series = createScrapeHistogram({
+    name: 's_seconds',
+    help: 's',
+    labelNames: ['model_name', 'model_version', 'phase'],
+    buckets: DURATION_BUCKETS,
+    registry: new Registry(),
+  }).series(labels);
 
   let sink = 0;
   const results = await group(

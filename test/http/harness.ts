@@ -16,8 +16,9 @@ import {
   jsonLineSink,
   type LogSink,
 } from '@threadline/core';
-import { threadline as expressThreadline, metricsHandler } from '@threadline/express';
-import { threadline as koaThreadline, metricsMiddleware } from '@threadline/koa';
+import { markOwnEndpoint } from '@threadline/core/http';
+import { debugHandler, threadline as expressThreadline, metricsHandler } from '@threadline/express';
+import { debugMiddleware, threadline as koaThreadline, metricsMiddleware } from '@threadline/koa';
 import express from 'express';
 import Koa from 'koa';
 
@@ -56,6 +57,19 @@ export interface AppOptions {
   readonly handlerLog?: LogSink;
   /** Also mount /metrics with these options. */
   readonly metrics?: Record<string, unknown>;
+  /** Also mount the debug switch at /_threadline/debug with these options. */
+  readonly debug?: Record<string, unknown>;
+  /** Told, from listeners /listeners adds on the response, which request's context each one ran in. */
+  readonly onListener?: (event: string, requestId: string | undefined, tag: string) => void;
+  /** Host to listen on (default 127.0.0.1). */
+  readonly host?: string;
+}
+
+/** Adds 'finish' and 'close' listeners on the raw response, reporting the context they run in. */
+function listenOnResponse(o: AppOptions, res: ServerResponse, tag: string): void {
+  for (const event of ['finish', 'close']) {
+    res.on(event, () => o.onListener?.(event, getContext()?.request_id, tag));
+  }
 }
 
 function streamThatFails(): Readable {
@@ -105,6 +119,25 @@ function buildExpress(lib: typeof express, o: AppOptions): (req: never, res: nev
   app.set('env', 'production');
   if (o.threadline) app.use(expressThreadline(o.threadline));
   if (o.metrics) app.get('/metrics', metricsHandler(o.metrics));
+  if (o.debug) app.use('/_threadline/debug', lib.json(), debugHandler(o.debug as never));
+  // A Threadline-owned page of another package (a dashboard) marks itself as the endpoints do.
+  app.get('/_threadline/page', (_req, res) => {
+    markOwnEndpoint(res, '/_threadline/page');
+    res.send('page');
+  });
+  app.get('/listeners', async (req, res) => {
+    listenOnResponse(o, res, String(req.query.tag));
+    await work(undefined, 'listeners');
+    res.send('ok');
+  });
+  app.get('/req-log', async (req, res) => {
+    await sleep(1);
+    req.log.child({ step: 'req_log' }).info('from req.log', { tag: String(req.query.tag) });
+    // Another logging middleware (pino-http) assigns its own logger: the assignment wins.
+    const theirs = req.log;
+    req.log = theirs.child({});
+    res.json({ id: req.id, replaced: req.log !== theirs });
+  });
   app.get('/health', (_req, res) => {
     res.send('ok');
   });
@@ -171,7 +204,24 @@ function buildKoa(Lib: typeof Koa, o: AppOptions): (req: never, res: never) => v
   app.on('error', () => {});
   if (o.threadline) app.use(koaThreadline(o.threadline) as never);
   if (o.metrics) app.use(metricsMiddleware(o.metrics) as never);
+  if (o.debug) app.use(debugMiddleware(o.debug as never) as never);
   const router = new Router();
+  router.get('/_threadline/page', (ctx) => {
+    markOwnEndpoint(ctx.res, '/_threadline/page');
+    ctx.body = 'page';
+  });
+  router.get('/listeners', async (ctx) => {
+    listenOnResponse(o, ctx.res, String(ctx.query.tag));
+    await work(undefined, 'listeners');
+    ctx.body = 'ok';
+  });
+  router.get('/req-log', async (ctx) => {
+    await sleep(1);
+    ctx.log.child({ step: 'req_log' }).info('from req.log', { tag: String(ctx.query.tag) });
+    const theirs = ctx.log;
+    ctx.log = theirs.child({});
+    ctx.body = { id: ctx.id, replaced: ctx.log !== theirs };
+  });
   router.get('/health', (ctx) => {
     ctx.body = 'ok';
   });
@@ -242,7 +292,7 @@ export async function start(framework: Framework, o: AppOptions = {}): Promise<R
           ? buildKoa(Koa, o)
           : buildKoa(Koa2, o);
   const server = createServer(handler as RequestListener);
-  server.listen(0, '127.0.0.1');
+  server.listen(0, o.host ?? '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {

@@ -164,7 +164,7 @@ for (const fw of FRAMEWORKS) {
 }
 
 describe('trace-based access-line sampling', () => {
-  test('every service decides the same for one trace, from the trace ID alone', async () => {
+  test('every service decides the same for a trace its caller did not sample, from the trace ID alone', async () => {
     const traces = Array.from(
       { length: 40 },
       (_, i) => `4bf92f3577b34da6a3ce929d${(i * 0x0690_0000).toString(16).padStart(8, '0')}`,
@@ -176,12 +176,12 @@ describe('trace-based access-line sampling', () => {
       try {
         for (const t of traces) {
           await (
-            await fetch(`${app.url}/health`, { headers: { traceparent: `00-${t}-00f067aa0ba902b7-01` } })
+            await fetch(`${app.url}/health`, { headers: { traceparent: `00-${t}-00f067aa0ba902b7-00` } })
           ).text();
         }
         await (
           await fetch(`${app.url}/boom-sync`, {
-            headers: { traceparent: `00-${traces[39]}-00f067aa0ba902b7-01` },
+            headers: { traceparent: `00-${traces[39]}-00f067aa0ba902b7-00` },
           })
         ).text();
         await until(() => logs.access().some((l) => l.path === '/boom-sync'));

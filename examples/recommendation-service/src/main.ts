@@ -112,6 +112,7 @@ if (workers > 0 && cluster.isPrimary) {
       `recommendation-service is up on ${base}`,
       `  try:     curl ${base}/recommendations/42`,
       `  metrics: ${base}/metrics      health: ${base}/healthz`,
+      `  live:    ${base}/live (the dashboard in your browser, no Prometheus needed)`,
       `  models:  ${champion.name}@${champion.version} (champion), @${challenger.version} (canary)`,
       `  traffic: ${trafficOn ? `synthetic, ${env.TRAFFIC_RATE ?? 20} req/s, ${faultRate * 100}% faults (TRAFFIC=0 to stop)` : 'none'}`,
       `  logs:    ${log.name} JSON lines on stdout (LOGGER=pino|winston, LOG_LEVEL)`,

@@ -1,6 +1,6 @@
 // The recommendation service over Express: Threadline's middleware first, the model version
 // bound per request by the canary, validation hooks in front of the handlers, /metrics beside them.
-import { metricsHandler, threadline } from '@threadline/express';
+import { liveHandler, metricsHandler, threadline } from '@threadline/express';
 import { bindModel } from '@threadline/model';
 import { expressValidation } from '@threadline/validation';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -20,8 +20,10 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
   const { registry, logger, validators } = engine;
   const app = express();
   app.disable('x-powered-by');
-  app.use(threadline({ registry, logger, skip: ['/healthz', '/metrics'] }));
+  app.use(threadline({ registry, logger, skip: ['/healthz'] }));
   app.get('/metrics', metricsHandler({ registry }));
+  // The article's dashboard in the browser, read from the same registry (no Prometheus needed).
+  app.get('/live', liveHandler({ registry }));
   app.get('/healthz', (_req, res) => {
     res.json(engine.health());
   });

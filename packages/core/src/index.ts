@@ -32,43 +32,16 @@ export {
   setDiagLogger,
   warnOnce,
 } from './guard.js';
+export { UNMATCHED_ROUTE } from './http/constants.js';
+export type { DebugEndpointOptions, DebugThrottleOptions } from './http/debug-endpoint.js';
 export {
   clusterWorkerMetrics,
-  createDebugEndpoint,
-  createHttpMetrics,
-  createMetricsResponder,
-  DEFAULT_DURATION_BUCKETS,
-  DEFAULT_SIZE_BUCKETS,
-  type DebugEndpointOptions,
-  type DebugRequest,
-  type DebugResponse,
-  defaultLevel,
-  ensureDefaultMetrics,
-  type FinishedRequest,
-  HTTP_OPTION_KEYS,
-  HttpInstrumentation,
-  type HttpLabel,
-  type HttpMetrics,
-  type HttpMetricsOptions,
-  type HttpOptions,
-  keepTrace,
-  MAX_DEBUG_BODY_BYTES,
-  METRICS_OPTION_KEYS,
   type MetricsEndpointOptions,
-  type MetricsResponder,
-  type MetricsResponse,
   type MetricsServer,
-  methodLabel,
-  OTHER_METHOD,
-  type RequestIdentity,
-  type RequestState,
-  type ResolvedHttpOptions,
-  readJsonBody,
-  resolveHttpOptions,
   startMetricsServer,
-  UNMATCHED_ROUTE,
-  writeMetricsResponse,
-} from './http/index.js';
+} from './http/metrics-endpoint.js';
+export type { FinishedRequest, HttpOptions, RequestIdentity } from './http/options.js';
+export type { RequestLogger } from './http/request-logger.js';
 export {
   acceptRequestId,
   MAX_REQUEST_ID_LENGTH,
@@ -76,7 +49,33 @@ export {
   newSpanId,
   newTraceId,
 } from './ids.js';
+export { boundText, MAX_INPUT_TEXT } from './input-text.js';
 export { type JobOptions, startJob } from './job.js';
+export {
+  createLiveResponder,
+  LIVE_OPTION_KEYS,
+  type LivePageOptions,
+  type LiveResponder,
+  type LiveResponse,
+} from './live/endpoint.js';
+export {
+  boundText,
+  type ChartLibrary,
+  chartLibrary,
+  escapeHtml,
+  jsonForScript,
+  MAX_DISPLAY_NAME,
+  type PageOptions,
+  renderPage,
+} from './live/page.js';
+export {
+  LIVE_TOP_N,
+  LiveSampler,
+  type LiveSnapshot,
+  type ModelStats,
+  type Percentiles,
+  type RouteStats,
+} from './live/snapshot.js';
 export {
   defaultServiceName,
   jsonLineSink,
@@ -87,6 +86,7 @@ export {
   RESERVED_LOG_FIELDS,
 } from './log-sink.js';
 export {
+  type AnyRegistry,
   CardinalityGuard,
   ContextCounter,
   ContextGauge,
@@ -94,19 +94,33 @@ export {
   ContextHistogram,
   type ContextHistogramOptions,
   type ContextMetricOptions,
+  CounterSeries,
   createCounter,
   createGauge,
   createHistogram,
   createRegistry,
+  createScrapeCounter,
+  createScrapeHistogram,
+  currentExemplarIds,
   DEFAULT_MAX_LABEL_VALUES,
+  type EndTimer,
+  type ExemplarIds,
   forgetMetrics,
   type GaugeAggregator,
+  HistogramSeries,
+  type IdleSeriesOptions,
   isOpenMetricsRegistry,
   type LabelInput,
-  MODEL_LABEL_NAMES,
   OVERFLOW_LABEL_VALUE,
+  removeMetric,
   reportRejectedMetric,
-} from './metrics.js';
+  resolveRegistry,
+  ScrapeCounter,
+  type ScrapeCounterOptions,
+  ScrapeHistogram,
+  type ScrapeHistogramOptions,
+  type ScrapeMetricOptions,
+} from './metrics/index.js';
 export { check } from './options.js';
 export { activeOtelSpan, type OtelSpanIds } from './otel.js';
 export {
@@ -118,8 +132,6 @@ export {
 export { type SpanAttributes, tracingEnabled, withSpan } from './spans.js';
 export {
   continueTrace,
-  FLAG_RANDOM,
-  FLAG_SAMPLED,
   formatTraceparent,
   isSampled,
   isValidTracestateKey,
@@ -134,7 +146,6 @@ export {
 } from './trace-context.js';
 export {
   bufferDebugLine,
-  DEFAULT_DEBUG_TTL_MS,
   type DebugQuery,
   type DebugRule,
   type DebugRuleInput,

@@ -3,9 +3,11 @@ import { ThreadlineConfigError } from '@threadline/core';
 import { type CompareOptions, compareTables } from './compare.js';
 import type { Correction } from './correction.js';
 import { readTable, TableReadError } from './read.js';
+import { reportMain } from './report/cli.js';
 import type { DriftMethod, FeatureTestOptions } from './types.js';
 
 const USAGE = `Usage: threadline-drift [options] REFERENCE CURRENT
+       threadline-drift report --reference REFERENCE --current CURRENT --out FILE.html [options]
 
 Compares CURRENT with REFERENCE (CSV with a header row, or JSON lines) feature by feature and
 prints the drift report as JSON.
@@ -52,6 +54,7 @@ class UsageError extends Error {}
 
 /** Runs the command line with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'report') return reportMain(argv.slice(1), io, main);
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],

@@ -1,13 +1,6 @@
-import { createRequire } from 'node:module';
 import gammainc from '@stdlib/math-base-special-gammainc';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-
-// The Kolmogorov CDF is a CommonJS file inside @stdlib/stats-kstest with no exports map entry of its
-// own, so it is loaded by path through require.
-const pKolmogorov = createRequire(import.meta.url)('@stdlib/stats-kstest/lib/marsaglia.js') as (
-  d: number,
-  n: number,
-) => number;
+import { kolmogorovCdf } from './kolmogorov.js';
 
 /** P(X >= x) for a chi-square variable with `dof` degrees of freedom (scipy's `chi2.sf`). */
 export function chi2Sf(x: number, dof: number): number {
@@ -30,7 +23,7 @@ export function normCdf(z: number): number {
 export function kolmogorovSf(d: number, n: number): number {
   if (!(d > 0)) return 1;
   if (d >= 1) return 0;
-  return clamp01(1 - pKolmogorov(d, n));
+  return clamp01(1 - kolmogorovCdf(d, n));
 }
 
 /** `x` clamped into [0, 1]; NaN becomes 1 (no evidence of drift) so a score is never NaN. */

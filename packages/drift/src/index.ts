@@ -21,6 +21,18 @@ export { type MomentSummary, Moments, quantileSorted } from './moments.js';
 export { createDriftMonitor, type DriftMonitor } from './monitor.js';
 export { buildProfile, loadProfile, OTHER_CATEGORY, PROFILE_QUANTILES, type Table } from './profile.js';
 export { type ReadTableOptions, readTable, TableReadError } from './read.js';
+export {
+  type DriftReportView,
+  type FeatureView,
+  MAX_DRAWN_CATEGORIES,
+  MAX_DRAWN_FEATURES,
+} from './report/data.js';
+export {
+  type DriftReportHtmlOptions,
+  type DriftReportInput,
+  driftReportHtml,
+  renderDriftReport,
+} from './report/html.js';
 export type {
   CategoricalFeatureProfile,
   CategoricalMethod,

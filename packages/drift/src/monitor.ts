@@ -10,10 +10,10 @@ import {
   ThreadlineConfigError,
   withSpan,
 } from '@threadline/core';
-import { register as defaultRegistry } from 'prom-client';
 import { scoreAccumulator } from './compare.js';
 import { finalize, methodFor, resolveTestOptions } from './evaluate.js';
-import { type DriftMetrics, driftMetrics, registerHistogramSource } from './metrics.js';
+import { type FleetHandle, type InvalidReason, joinFleet } from './fleet.js';
+import { type DriftMetrics, driftMetrics } from './metrics.js';
 import { loadProfile } from './profile.js';
 import type { DriftMonitorOptions, DriftProfile, DriftReport, LogSink } from './types.js';
 import { type Accumulator, accumulatorFor, type FeatureSpec, specFor } from './window.js';
@@ -138,36 +138,51 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
   const drifting = new Map<string, boolean>();
   let pending: Promise<void> = Promise.resolve();
 
-  // Fleet histogram totals: slices are added when they close; the open slice is read live.
+  // Fleet totals: slices are added when they close; the open slice is read live at scrape time.
   const totals = specs.map((s) => ({
     counts: new Float64Array(s.kind === 'numeric' ? s.bounds.length + 1 : 0),
     sum: 0,
     count: 0,
+    invalid: invalidCounts(),
   }));
-  const detach = metricsOn
-    ? registerHistogramSource(options.registry ?? defaultRegistry, {
-        model,
-        *histograms() {
-          drain();
-          const open = slices[current]!.accs;
-          for (let i = 0; i < specs.length; i++) {
-            const spec = specs[i]!;
-            const acc = open[i]!;
-            if (spec.kind !== 'numeric' || acc.kind !== 'numeric') continue;
-            const t = totals[i]!;
-            const counts = t.counts.map((c, j) => c + acc.buckets[j]!);
-            yield {
-              feature: spec.name,
-              bounds: spec.bounds,
-              counts,
-              sum: t.sum + acc.moments.mean * acc.moments.n,
-              count: t.count + acc.moments.n,
-              reference: spec.profile.histogram.counts,
-            };
-          }
+  const fleet: FleetHandle | undefined = metricsOn
+    ? joinFleet(
+        options.registry,
+        {
+          model,
+          *histograms() {
+            drain();
+            const open = slices[current]!.accs;
+            for (let i = 0; i < specs.length; i++) {
+              const spec = specs[i]!;
+              const acc = open[i]!;
+              if (spec.kind !== 'numeric' || acc.kind !== 'numeric') continue;
+              const t = totals[i]!;
+              yield {
+                feature: spec.name,
+                bounds: spec.bounds,
+                counts: t.counts.map((c, j) => c + acc.buckets[j]!),
+                sum: t.sum + acc.moments.mean * acc.moments.n,
+                count: t.count + acc.moments.n,
+              };
+            }
+          },
+          *invalid() {
+            drain();
+            const open = slices[current]!.accs;
+            for (let i = 0; i < specs.length; i++) {
+              const counts = invalidCounts();
+              addInvalid(counts, totals[i]!.invalid);
+              addInvalid(counts, invalidOf(open[i]!));
+              yield { feature: specs[i]!.name, counts };
+            }
+          },
         },
-      })
-    : () => {};
+        new Map(
+          specs.flatMap((s) => (s.kind === 'numeric' ? [[s.name, s.profile.histogram.counts] as const] : [])),
+        ),
+      )
+    : undefined;
 
   const timer = byTime
     ? setInterval(
@@ -209,9 +224,9 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     // Counters and fleet totals take the slice once, when it is complete.
     for (let i = 0; i < specs.length; i++) {
       const acc = slice.accs[i]!;
-      if (metrics) countInvalid(metrics, specs[i]!.name, acc);
+      const t = totals[i]!;
+      addInvalid(t.invalid, invalidOf(acc));
       if (acc.kind === 'numeric') {
-        const t = totals[i]!;
         for (let j = 0; j < t.counts.length; j++) t.counts[j]! += acc.buckets[j]!;
         t.sum += acc.moments.mean * acc.moments.n;
         t.count += acc.moments.n;
@@ -369,20 +384,30 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
       if (closed) return;
       closed = true;
       if (timer) clearInterval(timer);
-      detach();
+      // The counters keep everything observed, the open slice included.
+      fleet?.leave();
     },
   };
 }
 
-function countInvalid(metrics: DriftMetrics, feature: string, acc: Accumulator): void {
-  const add = (reason: string, n: number) => {
-    if (n > 0) metrics.invalid.inc({ feature, reason }, n);
+type InvalidCounts = Record<InvalidReason, number>;
+
+function invalidCounts(): InvalidCounts {
+  return { missing: 0, nan: 0, infinite: 0, invalid: 0, unseen: 0 };
+}
+
+function invalidOf(acc: Accumulator): InvalidCounts {
+  return {
+    missing: acc.missing,
+    nan: acc.nan,
+    infinite: acc.infinite,
+    invalid: acc.invalid,
+    unseen: acc.kind === 'categorical' ? acc.unseenTotal : 0,
   };
-  add('missing', acc.missing);
-  add('nan', acc.nan);
-  add('infinite', acc.infinite);
-  add('invalid', acc.invalid);
-  if (acc.kind === 'categorical') add('unseen', acc.unseenTotal);
+}
+
+function addInvalid(into: InvalidCounts, from: InvalidCounts): void {
+  for (const k of Object.keys(into) as InvalidReason[]) into[k] += from[k];
 }
 
 function updateMetrics(metrics: DriftMetrics, report: DriftReport): void {

@@ -1,3 +1,4 @@
+import { boundText } from '@threadline/core';
 import { Locator } from './locate.js';
 import { Moments } from './moments.js';
 import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from './types.js';
@@ -159,9 +160,11 @@ export class CategoricalAccumulator {
       return;
     }
     this.unseenTotal++;
-    const seen = this.unseen.get(c);
-    if (seen !== undefined) this.unseen.set(c, seen + 1);
-    else if (this.unseen.size < MAX_UNSEEN_NAMES) this.unseen.set(c, 1);
+    // Names are kept (and reported) cut to MAX_INPUT_TEXT characters, whatever the input sends.
+    const name = boundText(c);
+    const seen = this.unseen.get(name);
+    if (seen !== undefined) this.unseen.set(name, seen + 1);
+    else if (this.unseen.size < MAX_UNSEEN_NAMES) this.unseen.set(name, 1);
     else this.unseenOther++;
   }
 

@@ -1,11 +1,15 @@
+import { reportError } from '@threadline/core';
 import {
   createDebugEndpoint,
   createMetricsResponder,
+  markOwnEndpoint,
   readJsonBody,
-  reportError,
   writeMetricsResponse,
-} from '@threadline/core';
+} from '@threadline/core/http';
+import { type ExpressRequestLike, routeTemplateOf } from './route.js';
 import type { DebugHandlerOptions, MetricsHandlerOptions, Middleware } from './types.js';
+
+type HandlerRequest = ExpressRequestLike & { baseUrl?: string; ip?: string };
 
 /**
  * Serves the registry for Prometheus: `app.get('/metrics', metricsHandler())`. Negotiates
@@ -15,6 +19,8 @@ import type { DebugHandlerOptions, MetricsHandlerOptions, Middleware } from './t
 export function metricsHandler(options?: MetricsHandlerOptions): Middleware {
   const responder = createMetricsResponder('express.metrics', options);
   return function threadlineMetrics(req, res) {
+    const r = req as typeof req & HandlerRequest;
+    markOwnEndpoint(res, routeTemplateOf(r) ?? (r.baseUrl || undefined));
     writeMetricsResponse(responder, req, res).catch((error: unknown) =>
       reportError('express.metrics', error),
     );
@@ -29,7 +35,9 @@ export function metricsHandler(options?: MetricsHandlerOptions): Middleware {
 export function debugHandler(options: DebugHandlerOptions): Middleware {
   const endpoint = createDebugEndpoint('express.debug', options);
   return function threadlineDebug(req, res) {
-    const r = req as typeof req & { body?: unknown };
+    const r = req as typeof req & HandlerRequest & { body?: unknown };
+    // Mounted with app.use, the mount path is the route label (through the route-count guard).
+    markOwnEndpoint(res, r.baseUrl || undefined);
     const bodyReady: Promise<unknown> =
       req.method === 'POST' && r.body === undefined ? readJsonBody(req) : Promise.resolve(r.body);
     bodyReady
@@ -42,13 +50,15 @@ export function debugHandler(options: DebugHandlerOptions): Middleware {
             path: q === -1 ? url : url.slice(0, q),
             authorization: req.headers.authorization,
             body,
+            // req.ip follows the app's 'trust proxy' setting; the overall limit holds whatever it says.
+            client: r.ip ?? req.socket.remoteAddress,
           });
           if (res.headersSent) return;
           if (out.body === undefined) {
-            res.writeHead(out.status).end();
+            res.writeHead(out.status, out.headers).end();
             return;
           }
-          res.writeHead(out.status, { 'content-type': 'application/json; charset=utf-8' });
+          res.writeHead(out.status, { ...out.headers, 'content-type': 'application/json; charset=utf-8' });
           res.end(JSON.stringify(out.body));
         },
         (error: { status?: number; message?: string }) => {

@@ -1,18 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  bindEmitter,
-  HttpInstrumentation,
-  type RequestState,
-  reportError,
-  resolveHttpOptions,
-} from '@threadline/core';
+import { bindEmitter, type RequestLogger, reportError } from '@threadline/core';
+import { HttpInstrumentation, type RequestState, resolveHttpOptions } from '@threadline/core/http';
 import { type ExpressRequestLike, routerOf, routeTemplateOf } from './route.js';
 import type { Middleware, NextFunction, ThreadlineExpressOptions } from './types.js';
 
 const COMPONENT = 'express';
 const STATE = Symbol('threadline.express.state');
 
-type InstrumentedRequest = IncomingMessage & ExpressRequestLike & { [STATE]?: RequestState };
+type InstrumentedRequest = IncomingMessage &
+  ExpressRequestLike & { [STATE]?: RequestState; id?: string; ip?: string };
 type ErrorCapture = (error: unknown, req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
 interface UsableApp {
@@ -48,7 +44,12 @@ function ensureLast(app: unknown, capture: ErrorCapture, installed: WeakMap<obje
  */
 export function threadline(options?: ThreadlineExpressOptions): Middleware {
   const resolved = resolveHttpOptions(COMPONENT, options);
-  const http = new HttpInstrumentation(resolved, (source) => routeTemplateOf(source as ExpressRequestLike));
+  const http = new HttpInstrumentation(resolved, {
+    routeOf: (source) => routeTemplateOf(source as ExpressRequestLike),
+    // req.ip follows the app's 'trust proxy' setting, as the application's own code sees it.
+    clientAddressOf: (source) => (source as InstrumentedRequest).ip,
+  });
+  const logDescriptor = requestLogDescriptor(http);
   const installed = new WeakMap<object, unknown>();
   const capture: ErrorCapture = function threadlineErrorCapture(error, req, _res, next) {
     const state = (req as InstrumentedRequest)[STATE];
@@ -66,6 +67,15 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
     }
     http.run(req, res, req, (state) => {
       r[STATE] = state;
+      // What pino-http and cls-rtracer users reach for: the request ID, and a logger bound to the
+      // request. The logger is made on first use only; the descriptor is shared.
+      try {
+        r.id = state.ctx.request_id;
+        Object.defineProperty(r, 'log', logDescriptor);
+      } catch (error) {
+        // A request object that already owns a fixed `id` or `log` keeps them.
+        reportError(COMPONENT, error);
+      }
       // Body parsers resume the chain from the request's 'data'/'end' events; binding the request
       // keeps those continuations (and everything after them) in this request's context. A request
       // without a body gives a parser nothing to wait for, and skipping the binding saves a context
@@ -74,5 +84,23 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
       if (h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) bindEmitter(req);
       next();
     });
+  };
+}
+
+/**
+ * The `req.log` property: a getter that makes the request's logger on first use, and a setter so an
+ * application (or pino-http after us) can still assign its own logger.
+ */
+function requestLogDescriptor(http: HttpInstrumentation): PropertyDescriptor {
+  return {
+    configurable: true,
+    enumerable: false,
+    get(this: InstrumentedRequest): RequestLogger | undefined {
+      const state = this[STATE];
+      return state ? http.logger(state) : undefined;
+    },
+    set(this: InstrumentedRequest, value: unknown) {
+      Object.defineProperty(this, 'log', { value, writable: true, configurable: true, enumerable: true });
+    },
   };
 }

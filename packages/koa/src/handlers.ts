@@ -1,4 +1,11 @@
-import { check, createDebugEndpoint, createMetricsResponder, readJsonBody } from '@threadline/core';
+import { check } from '@threadline/core';
+import {
+  createDebugEndpoint,
+  createMetricsResponder,
+  markOwnEndpoint,
+  readJsonBody,
+  servingAddress,
+} from '@threadline/core/http';
 import type { DebugMiddlewareOptions, KoaMiddleware, MetricsMiddlewareOptions } from './types.js';
 
 /**
@@ -16,7 +23,12 @@ export function metricsMiddleware(options: MetricsMiddlewareOptions = {}): KoaMi
       await next();
       return;
     }
-    const out = await responder(ctx.get('accept') || undefined, ctx.get('authorization') || undefined);
+    markOwnEndpoint(ctx.res, path);
+    const out = await responder(
+      ctx.get('accept') || undefined,
+      ctx.get('authorization') || undefined,
+      servingAddress(ctx.req),
+    );
     ctx.status = out.status;
     for (const name of Object.keys(out.headers)) ctx.set(name, out.headers[name]!);
     ctx.body = out.body;
@@ -41,6 +53,7 @@ export function debugMiddleware(options: DebugMiddlewareOptions): KoaMiddleware 
       await next();
       return;
     }
+    markOwnEndpoint(ctx.res, base);
     let body = ctx.request.body;
     if (ctx.method === 'POST' && body === undefined) {
       try {
@@ -56,8 +69,11 @@ export function debugMiddleware(options: DebugMiddlewareOptions): KoaMiddleware 
       path: p.slice(base.length) || '/',
       authorization: ctx.get('authorization') || undefined,
       body,
+      // ctx.ip follows the app's proxy setting; the overall limit holds whatever it says.
+      client: (ctx as { ip?: string }).ip ?? ctx.req.socket.remoteAddress,
     });
     ctx.status = out.status;
+    if (out.headers) for (const name of Object.keys(out.headers)) ctx.set(name, out.headers[name]!);
     if (out.body !== undefined) ctx.body = out.body;
   };
 }

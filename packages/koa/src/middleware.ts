@@ -1,8 +1,12 @@
-import { HttpInstrumentation, resolveHttpOptions } from '@threadline/core';
+import { bindEmitter, type RequestLogger, reportError } from '@threadline/core';
+import { HttpInstrumentation, type RequestState, resolveHttpOptions } from '@threadline/core/http';
 import type { KoaContextLike, KoaMiddleware, ThreadlineKoaOptions } from './types.js';
 
 const COMPONENT = 'koa';
 const SEEN = Symbol('threadline.koa.seen');
+const STATE = Symbol('threadline.koa.state');
+
+type InstrumentedContext = KoaContextLike & { [STATE]?: RequestState; id?: string; ip?: string };
 
 /** The route template @koa/router matched (with router prefixes and nesting), or `undefined`. */
 export function routeTemplateOf(ctx: KoaContextLike): string | undefined {
@@ -20,8 +24,13 @@ export function routeTemplateOf(ctx: KoaContextLike): string | undefined {
  */
 export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
   const resolved = resolveHttpOptions(COMPONENT, options);
-  const http = new HttpInstrumentation(resolved, (source) => routeTemplateOf(source as KoaContextLike));
+  const http = new HttpInstrumentation(resolved, {
+    routeOf: (source) => routeTemplateOf(source as KoaContextLike),
+    // ctx.ip follows the app's proxy setting, as the application's own code sees it.
+    clientAddressOf: (source) => (source as InstrumentedContext).ip,
+  });
   const header = resolved.requestIdHeader;
+  const logDescriptor = requestLogDescriptor(http);
   return function threadlineMiddleware(ctx, next) {
     // A second instance (on a router, or in a mounted app with its own) leaves the request to the
     // first: one context, one request ID, one observation and one access line per request.
@@ -29,6 +38,19 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
     if (req[SEEN]) return next() as Promise<void>;
     req[SEEN] = true;
     return http.run(ctx.req, ctx.res, ctx, async (state) => {
+      const c = ctx as InstrumentedContext;
+      c[STATE] = state;
+      try {
+        c.id = state.ctx.request_id;
+        Object.defineProperty(c, 'log', logDescriptor);
+      } catch (error) {
+        // A context that already owns a fixed `id` or `log` keeps them.
+        reportError(COMPONENT, error);
+      }
+      // Koa writes the response after the middleware chain has returned, outside any request's
+      // context: binding the response runs its listeners ('finish', 'close', and those of the
+      // stream piping) in this request's context, as they are under Express.
+      bindEmitter(ctx.res);
       try {
         await next();
       } catch (error) {
@@ -37,6 +59,24 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
         throw error;
       }
     });
+  };
+}
+
+/**
+ * The `ctx.log` property: a getter that makes the request's logger on first use, and a setter so an
+ * application (or another logging middleware) can still assign its own logger.
+ */
+function requestLogDescriptor(http: HttpInstrumentation): PropertyDescriptor {
+  return {
+    configurable: true,
+    enumerable: false,
+    get(this: InstrumentedContext): RequestLogger | undefined {
+      const state = this[STATE];
+      return state ? http.logger(state) : undefined;
+    },
+    set(this: InstrumentedContext, value: unknown) {
+      Object.defineProperty(this, 'log', { value, writable: true, configurable: true, enumerable: true });
+    },
   };
 }
 

@@ -1,5 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DebugEndpointOptions, HttpOptions, MetricsEndpointOptions } from '@threadline/core';
+import type {
+  DebugEndpointOptions,
+  HttpOptions,
+  MetricsEndpointOptions,
+  RequestLogger,
+} from '@threadline/core';
+import type {} from 'koa';
+
+// What threadline() adds to every context, typed on Koa's BaseContext (declaration merging), so
+// `Context` and every router context carry it.
+declare module 'koa' {
+  interface BaseContext {
+    /** The request ID (`X-Request-Id`), set by threadline(). */
+    id: string;
+    /** A logger bound to the request's context, writing through the middleware's logger. */
+    log: RequestLogger;
+  }
+}
 
 /** Options of `threadline()` for Koa. */
 export type ThreadlineKoaOptions = HttpOptions;

@@ -1,22 +1,17 @@
-import type { ModelRef } from '@threadline/core';
+import { codes, type ModelRef } from '@threadline/core';
 
 /**
- * Stable codes of the model package's diagnostics and errors. A code keeps its meaning forever;
- * a new meaning gets a new code.
+ * The model package's codes, by their names in this package; the codes themselves live in core's
+ * registry (`codes`), where every package's are kept.
  */
 export const modelCodes = {
-  /** A model name or version was used that was never declared. */
-  UNKNOWN_MODEL: 'TL_MODEL_UNKNOWN',
-  /** A predict function did not settle within `timeoutMs`. */
-  TIMEOUT: 'TL_MODEL_TIMEOUT',
-  /** A predict function returned NaN or an infinite value. */
-  NON_FINITE_OUTPUT: 'TL_MODEL_NON_FINITE_OUTPUT',
-  /** An outcome could not be joined (late, duplicate, unknown ID, invalid value). */
-  OUTCOME_REJECTED: 'TL_MODEL_OUTCOME_REJECTED',
-  /** A shadow model failed or ran past its budget; the primary answer was unaffected. */
-  SHADOW_FAILED: 'TL_MODEL_SHADOW_FAILED',
-  /** A canary was called without a routing ID; the call went to the primary. */
-  CANARY_NO_ID: 'TL_MODEL_CANARY_NO_ID',
+  UNKNOWN_MODEL: codes.MODEL_UNKNOWN,
+  TIMEOUT: codes.MODEL_TIMEOUT,
+  NON_FINITE_OUTPUT: codes.MODEL_NON_FINITE_OUTPUT,
+  OUTCOME_REJECTED: codes.MODEL_OUTCOME_REJECTED,
+  SHADOW_FAILED: codes.MODEL_SHADOW_FAILED,
+  CANARY_NO_ID: codes.MODEL_CANARY_NO_ID,
+  BATCH_UNTRACKED: codes.MODEL_BATCH_UNTRACKED,
 } as const;
 
 /** Thrown to the caller of an instrumented predict function that did not settle in time. */

@@ -2,6 +2,7 @@ export { type Canary, createCanary } from './canary.js';
 export { ModelTimeoutError, modelCodes } from './codes.js';
 export { bindModel, withModel } from './context.js';
 export { stableHash32, stableUnit } from './hash.js';
+export { MAX_TRACKED_ITEMS } from './instrument.js';
 export { MAX_LABEL_VALUE_LENGTH } from './labels.js';
 export { DELAY_BUCKETS, DURATION_BUCKETS, SCORE_BUCKETS, SIZE_BUCKETS } from './metrics.js';
 export {

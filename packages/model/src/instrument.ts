@@ -41,6 +41,13 @@ const KNOWN = [
 ];
 type Phase = 'preprocess' | 'predict' | 'postprocess';
 
+/**
+ * Items of one batch call that get a prediction ID, output distributions and outcome tracking. The
+ * per-item work is about 1-3 µs, so the cap keeps a call's added blocking to a few milliseconds
+ * whatever the batch size.
+ */
+export const MAX_TRACKED_ITEMS = 1000;
+
 /** A function's result may be a promise. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -147,7 +154,8 @@ function settings<I, P, R, O, T>(
     }
     cell.spec = spec;
     for (const c of [...spec.classes, OTHER_CLASS]) {
-      if (!cell.classes.has(c)) cell.classes.set(c, { labels: { ...cell.labels, class: c }, pending: 0 });
+      if (!cell.classes.has(c))
+        cell.classes.set(c, core.metrics.outputClass.series({ ...cell.labels, class: c }));
     }
   }
   // Every key is always present (undefined when unset), so all predictors share one object shape
@@ -272,22 +280,26 @@ class Instrumented<I, P, R, O, T> {
       let size: number | undefined;
       if (s.batch) {
         const items: readonly unknown[] = Array.isArray(output) ? output : [output];
-        ids = new Array<string>(items.length);
+        // Per-item work (IDs, classes, scores, outcome entries) stops at the cap, so a huge batch
+        // adds a bounded time to the call; the rest are counted as predictions and as untracked.
+        const tracked = Math.min(items.length, MAX_TRACKED_ITEMS);
+        ids = new Array<string>(tracked);
         cell.batchSize.observe(items.length);
-        cell.pendingPredictions += items.length;
+        cell.predictions.inc(items.length);
         if (s.spec !== undefined || s.value !== undefined) {
-          for (let i = 0; i < items.length; i++) {
+          for (let i = 0; i < tracked; i++) {
             const itemId = newPredictionId(now);
             ids[i] = itemId;
             nonFinite += this.item(items[i] as T, itemId);
           }
         } else {
-          for (let i = 0; i < items.length; i++) ids[i] = newPredictionId(now);
+          for (let i = 0; i < tracked; i++) ids[i] = newPredictionId(now);
         }
+        if (tracked < items.length) this.untracked(items.length - tracked, id);
         size = items.length;
       } else {
         // A single output needs no array around it: this is the path the per-call cost is made on.
-        cell.pendingPredictions++;
+        cell.predictions.inc();
         if (s.spec !== undefined || s.value !== undefined) nonFinite = this.item(output as unknown as T, id);
       }
       const rate = core.inferenceLogSampleRate;
@@ -330,6 +342,22 @@ class Instrumented<I, P, R, O, T> {
     return { output, predictionId: id, predictionIds: ids, model: cell.model, nonFinite: nonFinite > 0 };
   }
 
+  /** Counts and reports the items of a batch past `MAX_TRACKED_ITEMS`. */
+  private untracked(n: number, id: string): void {
+    this.core.metrics.untrackedItems.inc(this.cell.labels, n);
+    this.core.warn(
+      'batch_untracked',
+      {
+        event: 'model_batch_untracked',
+        code: modelCodes.BATCH_UNTRACKED,
+        prediction_id: id,
+        untracked_items: n,
+        max_tracked_items: MAX_TRACKED_ITEMS,
+      },
+      `batch items past ${MAX_TRACKED_ITEMS} get no prediction ID, output distribution or outcome tracking`,
+    );
+  }
+
   /** One output item: class and score or value, outcome tracking. Returns 1 when non-finite. */
   private item(item: T, id: string): number {
     const s = this.s;
@@ -343,7 +371,7 @@ class Instrumented<I, P, R, O, T> {
       const label = s.label ? extract(s.label, item) : item;
       if (typeof label === 'string') {
         predicted = spec.classIndex.get(label) ?? spec.classes.length;
-        cell.classes.get(predicted < spec.classes.length ? label : OTHER_CLASS)!.pending++;
+        cell.classes.get(predicted < spec.classes.length ? label : OTHER_CLASS)!.inc();
       }
       if (s.score) {
         const v = extract(s.score, item);

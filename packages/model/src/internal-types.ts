@@ -1,12 +1,11 @@
-import type { LogLevel, LogSink } from '@threadline/core';
-import type { HistogramSeries } from './histogram.js';
+import type { CounterSeries, HistogramSeries, LogLevel, LogSink } from '@threadline/core';
 import type { LineBudget } from './log.js';
 import type { ModelMetrics, VersionLabels } from './metrics.js';
 import type { OutcomeStore } from './outcomes.js';
 import type { DeclaredModel } from './types.js';
 import type { QualitySpec } from './window.js';
 
-/** Hot-path counters of one declared model, flushed into prom-client at scrape time. */
+/** The hot-path series of one declared model, resolved once at declaration. */
 export interface VersionCell {
   readonly model: DeclaredModel;
   readonly labels: VersionLabels;
@@ -21,9 +20,10 @@ export interface VersionCell {
   readonly inputSize: HistogramSeries;
   readonly outputScore: HistogramSeries;
   readonly outputValue: HistogramSeries;
-  pendingPredictions: number;
-  /** Predicted-class counts by class, flushed into `model_output_class_total`. */
-  readonly classes: Map<string, { readonly labels: Record<string, string>; pending: number }>;
+  /** `model_predictions_total` of this version. */
+  readonly predictions: CounterSeries;
+  /** `model_output_class_total` series by class (declared classes and `__other__`). */
+  readonly classes: Map<string, CounterSeries>;
   spec: QualitySpec | undefined;
 }
 

@@ -64,3 +64,24 @@ export class LineBudget {
     return n;
   }
 }
+
+/**
+ * A warning writer with one line budget per kind of event, so a flood of one bad event cannot
+ * crowd out the others; each written line reports how many of its kind were skipped before it.
+ */
+export function budgetedWarn(
+  logger: LogSink | undefined,
+  perMinute: number,
+  budgets: Map<string, LineBudget>,
+): (kind: string, fields: Record<string, unknown>, message: string, level?: LogLevel) => void {
+  return (kind, fields, message, level = 'warn') => {
+    let budget = budgets.get(kind);
+    if (!budget) {
+      budget = new LineBudget(perMinute);
+      budgets.set(kind, budget);
+    }
+    if (!budget.take()) return;
+    const suppressed = budget.drainSuppressed();
+    writeLine(logger, level, suppressed > 0 ? { ...fields, suppressed_lines: suppressed } : fields, message);
+  };
+}

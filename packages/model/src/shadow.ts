@@ -1,9 +1,18 @@
-import { bindContext, check, reportError, ThreadlineConfigError } from '@threadline/core';
+import {
+  type AnyRegistry,
+  bindContext,
+  type ContextGauge,
+  check,
+  createGauge,
+  reportError,
+  ThreadlineConfigError,
+} from '@threadline/core';
 import { modelCodes } from './codes.js';
 import { withModel } from './context.js';
 import { predictorInternals } from './instrument.js';
 import type { MonitorCore } from './internal-types.js';
 import { LineBudget, writeLine } from './log.js';
+import { modelMetricOptions } from './metrics.js';
 import type { Prediction, Predictor, ShadowOptions } from './types.js';
 
 const COMPONENT = 'model.shadow';
@@ -190,4 +199,25 @@ export function createShadow<I, O>(
   }) as Predictor<I, O>;
   Object.defineProperty(predictor, 'model', { value: primary.model, enumerable: true });
   return predictor;
+}
+
+/**
+ * `model_shadow_disagreement_ratio`: disagreements over comparisons per (shadow, primary) pair
+ * since the monitor started, set from the pairs' running totals at scrape time.
+ */
+export function createShadowRatio(registry: AnyRegistry, pairs: ReadonlyMap<string, ShadowPair>): void {
+  const ratio: ContextGauge<'model_name' | 'model_version' | 'baseline_version'> = createGauge({
+    name: 'model_shadow_disagreement_ratio',
+    help: 'Disagreements over comparisons since the monitor started.',
+    labelNames: ['model_name', 'model_version', 'baseline_version'],
+    // A ratio summed over cluster workers is meaningless; their mean is the fleet view.
+    aggregator: 'average',
+    ...modelMetricOptions(registry),
+    collect() {
+      ratio.metric.reset();
+      for (const pair of pairs.values()) {
+        if (pair.comparisons > 0) ratio.set(pair.labels, pair.disagreements / pair.comparisons);
+      }
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isRowObject } from './input.js';
 import { checkResult } from './result.js';
 import { describeValue, Sample } from './sample.js';
@@ -5,6 +6,8 @@ import type { CheckResult, DomainValue, FeatureSpec, Severity } from './types.js
 
 /** Distinct values remembered per check: enough to report, bounded whatever the batch holds. */
 const MAX_TRACKED_DISTINCT = 1_000;
+/** Strings up to this length are their own uniqueness key. */
+const MAX_KEY_TEXT = 64;
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -28,11 +31,14 @@ function matchesType(type: FeatureSpec['type'], value: unknown): boolean {
   }
 }
 
-// Keys for the uniqueness map: the type prefix keeps 1 and "1" apart.
+// Keys for the uniqueness map: the type prefix keeps 1 and "1" apart. A long string is kept as
+// its length and SHA-256, so the map never holds the input's text.
 function uniqueKey(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return `s${value}`;
+      return value.length <= MAX_KEY_TEXT
+        ? `s${value}`
+        : `h${value.length}:${createHash('sha256').update(value).digest('base64')}`;
     case 'number':
       return `n${value}`;
     case 'boolean':

@@ -1,3 +1,5 @@
+import { boundText } from '@threadline/core';
+
 /** What a redacted value is shown as. */
 export const REDACTED = '[REDACTED]';
 const MAX_STRING = 80;
@@ -12,7 +14,8 @@ export function describeValue(value: unknown): unknown {
     case 'number':
       return Number.isFinite(value) ? value : String(value);
     case 'string':
-      return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…(${value.length} chars)` : value;
+      // A copy of the first characters, never a slice still holding the whole input.
+      return value.length > MAX_STRING ? `${boundText(value, MAX_STRING)}…(${value.length} chars)` : value;
     case 'boolean':
       return value;
     case 'undefined':

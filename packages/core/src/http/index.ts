@@ -1,39 +1,19 @@
-export {
-  DEFAULT_DURATION_BUCKETS,
-  DEFAULT_SIZE_BUCKETS,
-  methodLabel,
-  OTHER_METHOD,
-  UNMATCHED_ROUTE,
-} from './constants.js';
+// The adapter API (`@threadline/core/http`): what a framework adapter needs to build its
+// middleware and endpoints on the shared HTTP logic. Applications use `@threadline/core`.
 export {
   createDebugEndpoint,
-  type DebugEndpointOptions,
   type DebugRequest,
   type DebugResponse,
-  MAX_DEBUG_BODY_BYTES,
   readJsonBody,
 } from './debug-endpoint.js';
 export { HttpInstrumentation, type RequestState } from './instrumentation.js';
-export { createHttpMetrics, type HttpLabel, type HttpMetrics, type HttpMetricsOptions } from './metrics.js';
+export type { HttpMetrics } from './metrics.js';
 export {
-  clusterWorkerMetrics,
   createMetricsResponder,
-  ensureDefaultMetrics,
-  METRICS_OPTION_KEYS,
-  type MetricsEndpointOptions,
   type MetricsResponder,
   type MetricsResponse,
-  type MetricsServer,
-  startMetricsServer,
+  servingAddress,
   writeMetricsResponse,
 } from './metrics-endpoint.js';
-export {
-  defaultLevel,
-  type FinishedRequest,
-  HTTP_OPTION_KEYS,
-  type HttpOptions,
-  type RequestIdentity,
-  type ResolvedHttpOptions,
-  resolveHttpOptions,
-} from './options.js';
-export { keepTrace } from './sampling.js';
+export { type ResolvedHttpOptions, resolveHttpOptions } from './options.js';
+export { markOwnEndpoint } from './own-endpoint.js';

@@ -7,9 +7,9 @@ import {
   register as globalRegistry,
   type PrometheusContentType,
 } from 'prom-client';
-import { ThreadlineConfigError } from '../errors.js';
+import { codes, ThreadlineConfigError } from '../errors.js';
 import { checkBearerToken, negotiateMetricsFormat, renderMetrics } from '../exposition.js';
-import { reportError } from '../guard.js';
+import { diag, reportError } from '../guard.js';
 import type { AnyRegistry } from '../metrics.js';
 import { check } from '../options.js';
 
@@ -17,7 +17,10 @@ import { check } from '../options.js';
 export interface MetricsEndpointOptions {
   /** Registry to serve (default: prom-client's global registry). */
   readonly registry?: AnyRegistry;
-  /** Require `Authorization: Bearer <token>` (compared in constant time). */
+  /**
+   * Require `Authorization: Bearer <token>` (compared in constant time). An empty string is a setup
+   * error; without a token, serving on an address other hosts can reach logs one warning.
+   */
   readonly token?: string;
   /** Also collect prom-client's default process metrics into the registry (default true). */
   readonly defaultMetrics?: boolean;
@@ -35,10 +38,15 @@ export interface MetricsResponse {
   readonly body: string;
 }
 
-/** Answers one scrape from its `Accept` and `Authorization` headers. Never rejects. */
+/**
+ * Answers one scrape from its `Accept` and `Authorization` headers; `localAddress` (the address the
+ * scrape arrived on) lets an endpoint without a token warn when it is reachable from other hosts.
+ * Never rejects.
+ */
 export type MetricsResponder = (
   accept: string | undefined,
   authorization: string | undefined,
+  localAddress?: string,
 ) => Promise<MetricsResponse>;
 
 export const METRICS_OPTION_KEYS = ['registry', 'token', 'defaultMetrics', 'cluster'] as const;
@@ -76,6 +84,38 @@ export function clusterWorkerMetrics(
   aggregator ??= new AggregatorRegistry();
 }
 
+/** True for an address only this host can reach. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined || address === '') return false;
+  const a = address.toLowerCase();
+  return a === 'localhost' || a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+}
+
+function tokenOf(component: string, token: unknown): string | undefined {
+  if (token === '') {
+    throw new ThreadlineConfigError(
+      component,
+      'option token is an empty string (often METRICS_TOKEN= set to nothing): set a non-empty token, or leave the option out to serve /metrics without one',
+    );
+  }
+  return check.string(component, 'token', token, undefined);
+}
+
+/** Warns once per endpoint when it serves without a token on an address other hosts can reach. */
+export function openEndpointWarning(component: string): (localAddress: string | undefined) => void {
+  let warned = false;
+  return (localAddress) => {
+    if (warned || localAddress === undefined || isLoopback(localAddress)) return;
+    warned = true;
+    diag({
+      code: codes.OPEN_ENDPOINT,
+      component,
+      level: 'warn',
+      message: `/metrics is served without a token on ${localAddress}, reachable from other hosts: set the token option (e.g. from METRICS_TOKEN), or serve metrics on a loopback port with startMetricsServer`,
+    });
+  };
+}
+
 /** Validates /metrics options at setup and returns the responder. */
 export function createMetricsResponder(
   component: string,
@@ -83,7 +123,8 @@ export function createMetricsResponder(
   extraKeys: readonly string[] = [],
 ): MetricsResponder {
   check.keys(component, options, [...METRICS_OPTION_KEYS, ...extraKeys]);
-  const token = check.string(component, 'token', options.token, undefined);
+  const token = tokenOf(component, options.token);
+  const warnOpen = token === undefined ? openEndpointWarning(component) : undefined;
   const useCluster = check.boolean(component, 'cluster', options.cluster, false);
   const registry = options.registry ?? (globalRegistry as AnyRegistry);
   if (typeof registry?.getMetricsAsArray !== 'function') {
@@ -98,7 +139,8 @@ export function createMetricsResponder(
   if (check.boolean(component, 'defaultMetrics', options.defaultMetrics, true) && !useCluster)
     ensureDefaultMetrics(registry);
   if (useCluster) aggregator ??= new AggregatorRegistry();
-  return async (accept, authorization): Promise<MetricsResponse> => {
+  return async (accept, authorization, localAddress): Promise<MetricsResponse> => {
+    warnOpen?.(localAddress);
     if (!checkBearerToken(authorization, token)) {
       return {
         status: 401,
@@ -124,13 +166,27 @@ export function createMetricsResponder(
   };
 }
 
+/**
+ * The address a request's server listens on (`0.0.0.0` when bound to every interface), else the
+ * address the connection arrived on: what decides whether other hosts can reach the endpoint.
+ */
+export function servingAddress(req: IncomingMessage): string | undefined {
+  try {
+    const bound = (req.socket as { server?: Server } | undefined)?.server?.address();
+    if (bound && typeof bound === 'object') return bound.address;
+  } catch {
+    // Fall back to the connection's own address.
+  }
+  return req.socket?.localAddress;
+}
+
 /** Writes a metrics response to a plain Node response. */
 export async function writeMetricsResponse(
   responder: MetricsResponder,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const out = await responder(req.headers.accept, req.headers.authorization);
+  const out = await responder(req.headers.accept, req.headers.authorization, servingAddress(req));
   if (res.headersSent || res.destroyed) return;
   res.writeHead(out.status, out.headers);
   res.end(req.method === 'HEAD' ? undefined : out.body);
