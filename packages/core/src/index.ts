@@ -59,9 +59,9 @@ export {
   type LiveResponse,
 } from './live/endpoint.js';
 export {
-  boundText,
   type ChartLibrary,
   chartLibrary,
+  displayText,
   escapeHtml,
   jsonForScript,
   MAX_DISPLAY_NAME,

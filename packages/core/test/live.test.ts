@@ -3,9 +3,9 @@ import { describe, test } from 'node:test';
 import vm from 'node:vm';
 import { Counter, Histogram } from 'prom-client';
 import {
-  boundText,
   createLiveResponder,
   createRegistry,
+  displayText,
   escapeHtml,
   jsonForScript,
   LiveSampler,
@@ -132,7 +132,7 @@ describe('live snapshot', () => {
 describe('page shell', () => {
   test('escapes, bounds and embeds data so nothing closes its element', () => {
     assert.equal(escapeHtml(`<a href="x">'&`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;');
-    assert.equal(Array.from(boundText('x'.repeat(500))).length, 120);
+    assert.equal(Array.from(displayText('x'.repeat(500))).length, 120);
     const hostile = { name: '</script><script>alert(1)</script>\u2028' };
     const json = jsonForScript(hostile);
     assert.ok(!json.includes('<') && !json.includes('\u2028'));

@@ -55,7 +55,7 @@ export function escapeHtml(value: unknown): string {
 export const MAX_DISPLAY_NAME = 120;
 
 /** Cuts `text` to `max` characters with an ellipsis, so one hostile name cannot swamp a page. */
-export function boundText(text: string, max: number = MAX_DISPLAY_NAME): string {
+export function displayText(text: string, max: number = MAX_DISPLAY_NAME): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -1,4 +1,4 @@
-import { boundText } from '@threadline/core';
+import { displayText } from '@threadline/core';
 import { isPValueMethod } from '../evaluate.js';
 import { type Table, toColumns } from '../profile.js';
 import type { DriftProfile, DriftReport, FeatureDrift, FeatureProfile, InvalidCounts } from '../types.js';
@@ -128,7 +128,7 @@ function categoricalDistribution(
     .sort((a, b) => Math.max(b.r, b.c) - Math.max(a.r, a.c) || (a.k < b.k ? -1 : 1));
   const shown = ranked.slice(0, MAX_DRAWN_CATEGORIES);
   const rest = ranked.slice(MAX_DRAWN_CATEGORIES);
-  const labels = shown.map((s) => boundText(s.k, 40));
+  const labels = shown.map((s) => displayText(s.k, 40));
   const reference = shown.map((s) => s.r);
   const current = shown.map((s) => s.c);
   if (rest.length > 0) {
@@ -181,9 +181,9 @@ export function driftReportView(
     return {
       ...f,
       invalid_values: f.invalid_values ?? EMPTY_INVALID,
-      ...(f.unseen_categories ? { unseen_categories: f.unseen_categories.map((c) => boundText(c)) } : {}),
-      name: boundText(name, MAX_NAME),
-      label: boundText(name),
+      ...(f.unseen_categories ? { unseen_categories: f.unseen_categories.map((c) => displayText(c)) } : {}),
+      name: displayText(name, MAX_NAME),
+      label: displayText(name),
       score,
       severity: severity(f),
       ...(moments ? { moments } : {}),

@@ -1,4 +1,4 @@
-import { boundText } from '@threadline/core';
+import { displayText } from '@threadline/core';
 import { metricFieldName } from '../index.js';
 import type { ParamValue, RunSummary } from '../types.js';
 import type { TrainingRunInput } from './runs.js';
@@ -121,7 +121,7 @@ function curves(
   xs.forEach((x, j) => {
     for (const [field, v] of Object.entries(byIndex.get(x)!)) {
       if (NOT_METRICS.has(field) || typeof v !== 'number') continue;
-      const n = boundText(name(field), 200);
+      const n = displayText(name(field), 200);
       let series = metrics[n];
       if (!series) {
         if (names.length >= MAX_METRICS) continue;
@@ -156,7 +156,7 @@ function runView(input: TrainingRunInput, index: number): RunView {
   const final: RunView['final'] = {};
   for (const scope of ['epoch', 'step'] as const) {
     for (const [name, m] of Object.entries(s?.metrics?.[scope] ?? {}))
-      final[`${scope}:${boundText(name, 200)}`] = { last: m.last, best: m.best, goal: m.goal };
+      final[`${scope}:${displayText(name, 200)}`] = { last: m.last, best: m.best, goal: m.goal };
   }
   const errorOf = (): RunView['error'] => {
     const e =
@@ -166,17 +166,17 @@ function runView(input: TrainingRunInput, index: number): RunView {
         : null);
     if (!e) return null;
     return {
-      name: boundText(String(e.name), 200),
-      message: boundText(String(e.message), MAX_MESSAGE),
-      ...(e.stack ? { stack: boundText(String(e.stack), MAX_MESSAGE) } : {}),
+      name: displayText(String(e.name), 200),
+      message: displayText(String(e.message), MAX_MESSAGE),
+      ...(e.stack ? { stack: displayText(String(e.stack), MAX_MESSAGE) } : {}),
     };
   };
   const status = s?.status ?? String(ended?.status ?? started?.status ?? 'unknown');
   return {
-    run_id: boundText(runId, 200),
-    label: boundText(`${s?.experiment ?? started?.experiment ?? 'run'} · ${runId.slice(0, 8)}`, 80),
+    run_id: displayText(runId, 200),
+    label: displayText(`${s?.experiment ?? started?.experiment ?? 'run'} · ${runId.slice(0, 8)}`, 80),
     experiment: s?.experiment ?? (typeof started?.experiment === 'string' ? started.experiment : null),
-    status: boundText(status, 40),
+    status: displayText(status, 40),
     started_at: s?.started_at ?? (typeof started?.time === 'string' ? started.time : null),
     ended_at: s?.ended_at ?? (typeof ended?.time === 'string' ? ended.time : null),
     duration_ms: s?.duration_ms ?? num(ended?.duration_ms),
