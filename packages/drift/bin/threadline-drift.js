@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Runs the built CLI when there is one; in a source checkout (tsx installed, nothing built) it runs
-// the TypeScript sources directly, resolving workspace packages to their sources as the tests do.
+// An installed package (any path under node_modules) always runs the built CLI from dist/. Only a
+// checkout of the Threadline repository itself, with tsx available, runs the TypeScript sources, so
+// the repository's tests exercise the current code without a build.
 import { existsSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const here = import.meta.url;
 const source = new URL('../src/cli.ts', here);
 const built = new URL('../dist/cli.js', here);
+const installed = fileURLToPath(here).split(/[\\/]/).includes('node_modules');
 
 function hasTsx() {
   try {
@@ -18,7 +21,7 @@ function hasTsx() {
 }
 
 let cli;
-if (existsSync(source) && hasTsx()) {
+if (!installed && existsSync(source) && hasTsx()) {
   register('./source-conditions.js', here);
   const { register: registerTsx } = await import('tsx/esm/api');
   registerTsx();
