@@ -6,7 +6,7 @@ import { parseMetrics, sum } from './harness.js';
 
 const REQUESTS = 40;
 
-test('cluster mode: the primary serves metrics summed over real workers', { timeout: 30_000 }, async () => {
+test('cluster mode: the primary serves metrics summed over real workers', { timeout: 90_000 }, async () => {
   const child = spawn(
     process.execPath,
     [

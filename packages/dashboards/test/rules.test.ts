@@ -24,7 +24,7 @@ const rules: Rule[] = (
 const promtoolTests = new URL('./promtool/', import.meta.url).pathname;
 
 function promtool(...args: string[]): { status: number | null; output: string } {
-  const r = spawnSync('promtool', args, { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('promtool', args, { encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
