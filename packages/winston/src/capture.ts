@@ -42,7 +42,7 @@ export function capturedTime(info: object): string | undefined {
  * when the stream gets to the line, which under backpressure is inside another request. Idempotent.
  */
 export function installCapture(): void {
-  const proto = winston.Logger.prototype as unknown as Record<symbol | string, unknown>;
+  const proto = loggerPrototype();
   if (proto[PATCHED]) return;
   const original = proto.write as Write;
   const write: Write = function write(this: winston.Logger, chunk, ...rest) {
@@ -51,4 +51,16 @@ export function installCapture(): void {
   };
   Object.defineProperty(proto, 'write', { value: write, writable: true, configurable: true });
   Object.defineProperty(proto, PATCHED, { value: true });
+}
+
+/**
+ * winston's `Logger.prototype`. Older 3.x releases do not export the class with its prototype, so
+ * it is reached through a logger's chain: `createLogger()` builds a subclass of `Logger`.
+ */
+function loggerPrototype(): Record<symbol | string, unknown> {
+  const exported = (winston as unknown as { Logger?: { prototype?: unknown } }).Logger?.prototype;
+  if (exported && typeof (exported as { write?: unknown }).write === 'function')
+    return exported as Record<symbol | string, unknown>;
+  const derived = Object.getPrototypeOf(winston.createLogger()) as object;
+  return Object.getPrototypeOf(derived) as Record<symbol | string, unknown>;
 }
