@@ -26,7 +26,9 @@ export class RunMetrics {
   private readonly stepKind: { readonly experiment: string; readonly kind: 'step' };
   private readonly epochKind: { readonly experiment: string; readonly kind: 'epoch' };
   private pendingSteps = 0;
-  private lastStepFlush = 0;
+  // -Infinity, not 0: performance.now() counts from process start, so the first step of a run in a
+  // process younger than a second would otherwise wait.
+  private lastStepFlush = Number.NEGATIVE_INFINITY;
 
   constructor(experiment: string, registry: Registry | undefined, push: boolean) {
     this.registry = registry ?? register;
