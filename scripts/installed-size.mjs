@@ -9,8 +9,7 @@
 //   - how many packages that is, and disk usage as `du` counts it (whole blocks), for comparison.
 // Sizes are the sum of the files' bytes, in kB and MB of 1000 (npm's units). Needs `npm run build`.
 // Usage: node scripts/installed-size.mjs [--json] [package short name...]   e.g. drift express
-import { lstatSync, readdirSync, rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAll, packages, sh } from './lib/fresh-app.mjs';
@@ -92,7 +91,8 @@ try {
       const modules = join(app, 'node_modules');
       const peers = Object.keys(p.json.peerDependencies ?? {});
       const leaked = peers.filter((peer) => exists(join(modules, peer)));
-      if (leaked.length) throw new Error(`${name}: peers installed despite --omit=peer: ${leaked.join(', ')}`);
+      if (leaked.length)
+        throw new Error(`${name}: peers installed despite --omit=peer: ${leaked.join(', ')}`);
       const names = installed(modules);
       const total = measure(modules);
       results.push({
@@ -117,7 +117,9 @@ if (json) {
   console.log(JSON.stringify(results, null, 2));
 } else {
   const npm = sh('npm', ['--version'], process.cwd()).trim();
-  console.log(`Node ${process.version}, npm ${npm}, ${process.platform}; peers not installed (--omit=peer)\n`);
+  console.log(
+    `Node ${process.version}, npm ${npm}, ${process.platform}; peers not installed (--omit=peer)\n`,
+  );
   console.log('| package | tarball | unpacked | installed with its dependencies | packages | on disk (du) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results)
