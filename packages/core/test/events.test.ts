@@ -60,8 +60,8 @@ describe('writeEvent', () => {
     markAddsContext(sink);
     const fields = { event: 'e' };
     runWithContext(CTX, () => writeEvent(sink, 'info', fields, 'm'));
-    assert.equal(lines[0]!.fields, fields);
     assert.equal(lines[0]!.fields.request_id, undefined);
+    assert.equal(lines[0]!.fields, fields);
   });
 
   test('through jsonLineSink the context is on the line once', () => {

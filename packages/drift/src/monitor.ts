@@ -1,9 +1,11 @@
 import {
+  type BudgetedWrite,
+  budgetedWriter,
   check,
   getContext,
-  logFields,
   type ModelRef,
   reportError,
+  resolveEventSink,
   runWithContext,
   safeCall,
   startJob,
@@ -15,7 +17,7 @@ import { finalize, methodFor, resolveTestOptions } from './evaluate.js';
 import { type FleetHandle, type InvalidReason, joinFleet } from './fleet.js';
 import { type DriftMetrics, driftMetrics } from './metrics.js';
 import { loadProfile } from './profile.js';
-import type { DriftMonitorOptions, DriftProfile, DriftReport, LogSink } from './types.js';
+import type { DriftMonitorOptions, DriftProfile, DriftReport } from './types.js';
 import { type Accumulator, accumulatorFor, type FeatureSpec, specFor } from './window.js';
 
 const COMPONENT = 'drift';
@@ -112,13 +114,9 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
     options.onReport,
     undefined,
   );
-  const logger = options.logger;
-  if (logger !== undefined && (logger === null || typeof logger.log !== 'function')) {
-    throw new ThreadlineConfigError(
-      COMPONENT,
-      'option logger must have a log(level, fields, message) method',
-    );
-  }
+  // One budget per feature: a profile's features are a bounded set, and one feature flapping
+  // across its threshold cannot crowd out the others' lines.
+  const warn = budgetedWriter(resolveEventSink(COMPONENT, options.logger), undefined, undefined, COMPONENT);
   const model: ModelRef | undefined = options.model ?? getContext()?.model;
   const metricsOn = check.boolean(COMPONENT, 'metrics', options.metrics, true);
   const metrics = metricsOn ? driftMetrics(options.registry, names.length) : undefined;
@@ -309,7 +307,7 @@ export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
       const was = drifting.get(name) ?? false;
       if (f.skipped !== undefined) continue;
       drifting.set(name, f.drift);
-      if (f.drift && !was && logger) logDrift(logger, name, report);
+      if (f.drift && !was) logDrift(warn, name, report);
     }
     if (onReport) safeCall(COMPONENT, onReport, [report]);
   }
@@ -429,10 +427,9 @@ function updateMetrics(metrics: DriftMetrics, report: DriftReport): void {
   }
 }
 
-function logDrift(logger: LogSink, feature: string, report: DriftReport): void {
+function logDrift(warn: BudgetedWrite, feature: string, report: DriftReport): void {
   const f = report.features[feature]!;
   const fields: Record<string, unknown> = {
-    ...logFields(),
     event: 'drift_detected',
     feature,
     method: f.method,
@@ -444,9 +441,5 @@ function logDrift(logger: LogSink, feature: string, report: DriftReport): void {
     drift_share: report.drift_share,
     dataset_drift: report.dataset_drift,
   };
-  safeCall(COMPONENT, logger.log.bind(logger), [
-    'warn',
-    fields,
-    `drift detected on feature ${feature} (${f.method})`,
-  ]);
+  warn(`drift_detected:${feature}`, fields, `drift detected on feature ${feature} (${f.method})`);
 }

@@ -1,12 +1,11 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
+  type BudgetedWrite,
+  budgetedWriter,
   check,
-  jsonLineSink,
-  type LogSink,
-  logFields,
   reportError,
+  resolveEventSink,
   type SpanAttributes,
-  safeCall,
   ThreadlineConfigError,
   withSpan,
 } from '@threadline/core';
@@ -75,7 +74,8 @@ interface Settings {
   readonly standardSchema: StandardSchema | undefined;
   readonly standardSeverity: Severity;
   readonly mode: ValidationMode;
-  readonly logger: LogSink | undefined;
+  readonly log: BudgetedWrite;
+  readonly logging: boolean;
   readonly metrics: ValidationMetrics;
   readonly sampleSize: number;
   readonly redact: boolean;
@@ -98,13 +98,7 @@ export function createValidator(options: ValidatorOptions): Validator {
   }
   const schema = options.schema === undefined ? undefined : parseSchema(options.schema);
   if (options.standardSchema !== undefined) assertStandardSchema(options.standardSchema);
-  const logger = options.logger;
-  if (logger !== undefined && logger !== false && typeof (logger as LogSink)?.log !== 'function') {
-    throw new ThreadlineConfigError(
-      COMPONENT,
-      'option logger must be a LogSink ({ log(level, fields, message) }) or false',
-    );
-  }
+  const logger = resolveEventSink(COMPONENT, options.logger);
   const settings: Settings = {
     schema,
     standardSchema: options.standardSchema,
@@ -116,7 +110,9 @@ export function createValidator(options: ValidatorOptions): Validator {
       'error',
     ),
     mode: check.oneOf(COMPONENT, 'mode', options.mode, ['reject', 'warn', 'drop'], 'warn'),
-    logger: logger === false ? undefined : (logger ?? jsonLineSink()),
+    // A flood of failing batches (a broken upstream) writes a bounded number of lines.
+    log: budgetedWriter(logger, undefined, undefined, COMPONENT),
+    logging: logger !== undefined,
     metrics: validationMetrics(options.registry),
     sampleSize: check.number(COMPONENT, 'sampleSize', options.sampleSize, 5, {
       min: 0,
@@ -502,11 +498,10 @@ function record(settings: Settings, outcome: ValidationOutcome): void {
     if (!r.success) failures.inc(labels);
   }
   const stats = result.statistics;
-  if (stats.unsuccessful_checks === 0 || !settings.logger) return;
+  if (stats.unsuccessful_checks === 0 || !settings.logging) return;
   const failed = result.results.filter((r) => !r.success);
   const outcomeWord = outcome.rejected ? 'rejected' : result.dropped_row_count > 0 ? 'dropped' : 'passed';
   const fields: Record<string, unknown> = {
-    ...logFields(),
     event: 'validation_failed',
     ...(settings.name ? { validator: settings.name } : {}),
     mode: result.mode,
@@ -530,6 +525,5 @@ function record(settings: Settings, outcome: ValidationOutcome): void {
   const message =
     `data validation failed: ${stats.unsuccessful_checks} of ${stats.evaluated_checks} checks ` +
     `(${stats.errors} errors, ${stats.warnings} warnings), ${outcomeWord}`;
-  const logger = settings.logger;
-  safeCall(COMPONENT, () => logger.log(level, fields, message), []);
+  settings.log('validation_failed', fields, message, level);
 }
