@@ -15,6 +15,16 @@ export {
   type ThreadlineContext,
 } from './context.js';
 export { codes, type ThreadlineCode, ThreadlineConfigError } from './errors.js';
+// The one event-line writer of the plugins: logger option, default sink, line budget.
+export {
+  type BudgetedWrite,
+  budgetedWriter,
+  DEFAULT_LINES_PER_MINUTE,
+  type EventLoggerOption,
+  LineBudget,
+  resolveEventSink,
+  writeEvent,
+} from './events.js';
 export {
   CONTENT_TYPES,
   checkBearerToken,
@@ -90,10 +100,14 @@ export {
   type RouteStats,
 } from './live/snapshot.js';
 export {
+  ADDS_CONTEXT,
+  addsContext,
+  type ContextSink,
   jsonLineSink,
   type LineStream,
   type LogLevel,
   type LogSink,
+  markAddsContext,
   mergeContextFields,
   RESERVED_LOG_FIELDS,
 } from './log-sink.js';

@@ -15,6 +15,27 @@ export interface LogSink {
 }
 
 /**
+ * The brand of a sink that adds the context's fields to every line itself (core's `jsonLineSink`,
+ * the sinks `@threadline/pino` and `@threadline/winston` make over their own loggers). Under
+ * `Symbol.for`, versioned, so two installed copies of core recognise each other's sinks.
+ */
+export const ADDS_CONTEXT: unique symbol = Symbol.for('threadline.sink.addsContext.v1');
+
+/** A sink branded with `ADDS_CONTEXT`. */
+export type ContextSink = LogSink & { readonly [ADDS_CONTEXT]: true };
+
+/** Brands `sink` as adding the context itself (see `ADDS_CONTEXT`) and returns it. */
+export function markAddsContext<S extends LogSink>(sink: S): S & ContextSink {
+  Object.defineProperty(sink, ADDS_CONTEXT, { value: true });
+  return sink as S & ContextSink;
+}
+
+/** True when `sink` carries the `ADDS_CONTEXT` brand. */
+export function addsContext(sink: LogSink): boolean {
+  return (sink as Partial<ContextSink>)[ADDS_CONTEXT] === true;
+}
+
+/**
  * Log fields whose value is always the context's: a line's own fields may not contradict the
  * request, trace, model or run it was written in. Other context fields (free attributes) never
  * overwrite a field the caller set on the line.
@@ -43,7 +64,8 @@ export interface LineStream {
 
 /**
  * A sink writing one JSON line per call: `time` (ISO 8601), `level`, `message`, `service`, the
- * given fields and the context's log fields (see `mergeContextFields`). It never throws: a value JSON cannot encode (a
+ * given fields and the context's log fields (see `mergeContextFields`), so it carries the
+ * `ADDS_CONTEXT` brand. It never throws: a value JSON cannot encode (a
  * cycle, a BigInt) is reported on the diagnostics channel and the line is written without it.
  */
 export function jsonLineSink(
@@ -51,7 +73,7 @@ export function jsonLineSink(
   options: { service?: string } = {},
 ): LogSink {
   const service = resolveServiceName(options.service);
-  return {
+  return markAddsContext({
     log(level, fields, message) {
       try {
         const line: Record<string, unknown> = {
@@ -74,5 +96,5 @@ export function jsonLineSink(
         reportError('core.log-sink', error);
       }
     },
-  };
+  });
 }

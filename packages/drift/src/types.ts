@@ -139,8 +139,11 @@ export interface DriftMonitorOptions extends DriftTestOptions {
   readonly metrics?: boolean;
   /** The model the features belong to; default: the model in context when the monitor is created. */
   readonly model?: ModelRef;
-  /** Receives `drift_detected` events (default: none). */
-  readonly logger?: LogSink;
+  /**
+   * Receives `drift_detected` events: a `LogSink`, or `false` for none (default: core's
+   * `jsonLineSink()`, JSON lines on stdout, as every plugin).
+   */
+  readonly logger?: LogSink | false;
   /** Called with every report (a throw is caught and reported). */
   readonly onReport?: (report: DriftReport) => void;
   /** Clock in milliseconds (default `Date.now`), for time windows. */

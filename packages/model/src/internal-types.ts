@@ -1,5 +1,4 @@
-import type { CounterSeries, HistogramSeries, LogLevel, LogSink } from '@threadline/core';
-import type { LineBudget } from './log.js';
+import type { CounterSeries, HistogramSeries, LineBudget, LogLevel, LogSink } from '@threadline/core';
 import type { ModelMetrics, VersionLabels } from './metrics.js';
 import type { OutcomeStore } from './outcomes.js';
 import type { DeclaredModel } from './types.js';

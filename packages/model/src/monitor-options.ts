@@ -1,4 +1,11 @@
-import { type AnyRegistry, check, type LogSink, ThreadlineConfigError } from '@threadline/core';
+import {
+  type AnyRegistry,
+  check,
+  DEFAULT_LINES_PER_MINUTE,
+  type LogSink,
+  resolveEventSink,
+  ThreadlineConfigError,
+} from '@threadline/core';
 import type { ModelBuckets } from './metrics.js';
 import { OutcomeStore } from './outcomes.js';
 import type { ModelMonitorOptions } from './types.js';
@@ -28,12 +35,7 @@ export function resolveMonitorOptions(options: ModelMonitorOptions): ResolvedMon
     'valueBuckets',
     'outcomes',
   ]);
-  if (options.logger !== undefined && typeof options.logger?.log !== 'function') {
-    throw new ThreadlineConfigError(
-      COMPONENT,
-      'option logger must have a log(level, fields, message) method',
-    );
-  }
+  const logger = resolveEventSink(COMPONENT, options.logger);
   const o = options.outcomes ?? {};
   check.keys(`${COMPONENT}.outcomes`, o, [
     'maxEntries',
@@ -57,12 +59,18 @@ export function resolveMonitorOptions(options: ModelMonitorOptions): ResolvedMon
   );
   return {
     registry: options.registry,
-    logger: options.logger,
+    logger,
     maxModels: check.number(COMPONENT, 'maxModels', options.maxModels, 50, { min: 1, max: 1000, ...int }),
-    warnPerMinute: check.number(COMPONENT, 'warnLogsPerMinute', options.warnLogsPerMinute, 60, {
-      min: 0,
-      ...int,
-    }),
+    warnPerMinute: check.number(
+      COMPONENT,
+      'warnLogsPerMinute',
+      options.warnLogsPerMinute,
+      DEFAULT_LINES_PER_MINUTE,
+      {
+        min: 0,
+        ...int,
+      },
+    ),
     inferenceLogSampleRate: check.number(
       COMPONENT,
       'inferenceLogSampleRate',

@@ -1,8 +1,7 @@
-import { ThreadlineConfigError } from '@threadline/core';
+import { budgetedWriter, type LineBudget, ThreadlineConfigError } from '@threadline/core';
 import { type Canary, createCanary } from './canary.js';
 import { createPredictor, createSyncPredictor } from './instrument.js';
 import type { MonitorCore } from './internal-types.js';
-import { budgetedWarn, type LineBudget } from './log.js';
 import { ModelMetrics } from './metrics.js';
 import { resolveMonitorOptions } from './monitor-options.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
@@ -69,7 +68,7 @@ export class ModelMonitor {
         }
         return cell;
       },
-      warn: budgetedWarn(o.logger, o.warnPerMinute, budgets),
+      warn: budgetedWriter(o.logger, o.warnPerMinute, budgets, 'model'),
     };
     this.versions = new ModelVersions(this.core, o.maxModels);
     this.selection = new ModelSelection(this.versions);

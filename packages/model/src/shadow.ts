@@ -4,13 +4,14 @@ import {
   type ContextGauge,
   check,
   createGauge,
+  LineBudget,
   reportError,
   ThreadlineConfigError,
+  writeEvent,
 } from '@threadline/core';
 import { modelCodes } from './codes.js';
 import { withModel } from './context.js';
 import type { MonitorCore } from './internal-types.js';
-import { LineBudget, writeLine } from './log.js';
 import { modelMetricOptions } from './metrics.js';
 import { predictorInternals } from './predictor-internals.js';
 import type { Prediction, Predictor, ShadowOptions } from './types.js';
@@ -106,7 +107,7 @@ export function createShadow<I, O>(
     if (!logs.take()) return;
     // Written as the primary's line: it is the version whose answer the caller got.
     withModel(primary.model, () =>
-      writeLine(
+      writeEvent(
         core.logger,
         'info',
         {
@@ -122,6 +123,7 @@ export function createShadow<I, O>(
           suppressed_lines: logs.drainSuppressed(),
         },
         'shadow model disagreed with the primary',
+        'model',
       ),
     );
   };

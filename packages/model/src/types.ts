@@ -44,8 +44,11 @@ export interface DeclaredModel extends ModelRef {
 export interface ModelMonitorOptions {
   /** prom-client registry for every model metric (default: prom-client's global registry). */
   readonly registry?: Registry<RegistryContentType>;
-  /** Where lineage, inference, disagreement and outcome lines go (default: none). */
-  readonly logger?: LogSink;
+  /**
+   * Where lineage, inference, disagreement and outcome lines go: a `LogSink`, or `false` for none
+   * (default: core's `jsonLineSink()`, JSON lines on stdout, as every plugin).
+   */
+  readonly logger?: LogSink | false;
   /** Most model versions that may be declared at once: bounds every per-version series (default 50). */
   readonly maxModels?: number;
   /**

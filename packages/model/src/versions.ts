@@ -1,8 +1,7 @@
-import { check, reportError, ThreadlineConfigError } from '@threadline/core';
+import { check, reportError, ThreadlineConfigError, writeEvent } from '@threadline/core';
 import { modelCodes } from './codes.js';
 import type { MonitorCore, VersionCell } from './internal-types.js';
 import { checkLabelValue } from './labels.js';
-import { writeLine } from './log.js';
 import type { DeclaredModel, ModelDeclaration } from './types.js';
 
 const COMPONENT = 'model.monitor';
@@ -150,7 +149,7 @@ export class ModelVersions {
     this.core.cell(model, DECLARE);
     if (this.live.has(model)) return;
     this.live.add(model);
-    writeLine(
+    writeEvent(
       this.core.logger,
       'info',
       {
@@ -162,6 +161,7 @@ export class ModelVersions {
         ...Object.fromEntries(Object.entries(model.lineage).filter(([, v]) => v !== '')),
       },
       `model ${model.name}@${model.version} is live`,
+      COMPONENT,
     );
   }
 
@@ -173,11 +173,12 @@ export class ModelVersions {
     this.declared.delete(`${model.name}\u0000${model.version}`);
     this.cells.delete(model);
     if (this.live.delete(model)) {
-      writeLine(
+      writeEvent(
         this.core.logger,
         'info',
         { event: 'model_retired', model_name: model.name, model_version: model.version },
         `model ${model.name}@${model.version} is retired`,
+        COMPONENT,
       );
     }
   }

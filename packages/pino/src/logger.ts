@@ -10,6 +10,7 @@ import {
 import pino from 'pino';
 import { flushOnShutdown } from './flush.js';
 import { threadlinePinoOptions } from './mixin.js';
+import { markContextLogger } from './sink.js';
 import type { CreatePinoLoggerOptions } from './types.js';
 import { verbosityHooks } from './verbosity.js';
 
@@ -115,5 +116,6 @@ export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Lo
   const stream = (logger as unknown as Record<symbol, Partial<Emitter>>)[streamSym];
   if (typeof stream?.on === 'function') stream.on('error', (error) => report('destination', error));
   flushOnShutdown(logger);
+  markContextLogger(logger);
   return logger;
 }

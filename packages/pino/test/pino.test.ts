@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
 import {
+  addsContext,
   endRequestVerbosity,
   forceDebug,
   runWithContext,
@@ -8,6 +9,7 @@ import {
   setContext,
   startRequestVerbosity,
   ThreadlineConfigError,
+  writeEvent,
 } from '@threadline/core';
 import {
   type CreatePinoLoggerOptions,
@@ -454,5 +456,30 @@ describe('pinoSink', () => {
       },
     } as unknown as pino.Logger;
     pinoSink(broken).log('info', {}, 'x');
+  });
+});
+
+describe("pinoSink and the plugins' event writer", () => {
+  test('over createPinoLogger (and its children) the sink adds the context itself: one copy a line', () => {
+    const { logger, raw } = capture();
+    const sink = pinoSink(logger);
+    assert.equal(addsContext(sink), true);
+    assert.equal(addsContext(pinoSink(logger.child({ part: 'x' }))), true);
+    runWithContext(CTX, () => writeEvent(sink, 'warn', { event: 'drift_detected' }, 'drift'));
+    const text = raw.join('');
+    assert.equal(text.match(/"request_id"/g)?.length, 1);
+    assert.match(text, /"run_id":"run-7"/);
+  });
+
+  test('over a plain pino logger the sink is unbranded and the writer merges the context', () => {
+    const mem = memory();
+    const plain = pino({ base: null }, mem.destination);
+    const sink = pinoSink(plain);
+    assert.equal(addsContext(sink), false);
+    runWithContext(CTX, () => writeEvent(sink, 'info', { event: 'training_epoch' }, 'epoch'));
+    const [line] = mem.lines();
+    assert.equal(line!.request_id, 'req-1');
+    assert.equal(line!.model_version, '1.4.0');
+    assert.equal(line!.event, 'training_epoch');
   });
 });

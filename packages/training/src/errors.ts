@@ -1,32 +1,25 @@
+import { codes } from '@threadline/core';
+
 /**
- * Stable codes for the training package's errors and diagnostics. A code keeps its meaning forever;
- * new meanings get new codes.
+ * The training package's codes under their short names. Each is defined once, in core's `codes`
+ * registry (`TRAINING_*`, `PIPELINE_SCHEMA_ERRORS`); this is a view of those entries.
  */
 export const trainingCodes = {
-  /** A parameter was logged twice with different values (thrown by `logParams`). */
-  PARAM_CONFLICT: 'TL_TRAINING_PARAM_CONFLICT',
-  /** A parameter value cannot be stored as JSON (function, symbol, bigint, undefined). */
-  PARAM_INVALID: 'TL_TRAINING_PARAM_INVALID',
-  /** A metric value was NaN or infinite; it is logged as null and flagged. */
-  NON_FINITE_METRIC: 'TL_TRAINING_NON_FINITE_METRIC',
-  /** A push to the Pushgateway failed; the run went on. */
-  PUSH_FAILED: 'TL_TRAINING_PUSH_FAILED',
-  /** The run summary could not be written at the end of a run. */
-  SUMMARY_FAILED: 'TL_TRAINING_SUMMARY_FAILED',
-  /** An event arrived after the run ended; it was not recorded. */
-  LATE_EVENT: 'TL_TRAINING_LATE_EVENT',
-  /** A step or epoch index was not a non-negative integer; the next index was used instead. */
-  BAD_INDEX: 'TL_TRAINING_BAD_INDEX',
-  /** `tfjsCallback()` was used outside any run; nothing was recorded. */
-  NO_RUN: 'TL_TRAINING_NO_RUN',
-  /** A pipeline batch had schema issues (logged and counted; thrown when `onInvalid: 'throw'`). */
-  SCHEMA_ERRORS: 'TL_PIPELINE_SCHEMA_ERRORS',
+  PARAM_CONFLICT: codes.TRAINING_PARAM_CONFLICT,
+  PARAM_INVALID: codes.TRAINING_PARAM_INVALID,
+  NON_FINITE_METRIC: codes.TRAINING_NON_FINITE_METRIC,
+  PUSH_FAILED: codes.TRAINING_PUSH_FAILED,
+  SUMMARY_FAILED: codes.TRAINING_SUMMARY_FAILED,
+  LATE_EVENT: codes.TRAINING_LATE_EVENT,
+  BAD_INDEX: codes.TRAINING_BAD_INDEX,
+  NO_RUN: codes.TRAINING_NO_RUN,
+  SCHEMA_ERRORS: codes.PIPELINE_SCHEMA_ERRORS,
 } as const;
 
 /** Thrown when a run's parameter is set again with a different value, or cannot be stored. */
 export class TrainingParamError extends Error {
-  readonly code: (typeof trainingCodes)['PARAM_CONFLICT' | 'PARAM_INVALID'];
-  constructor(code: (typeof trainingCodes)['PARAM_CONFLICT' | 'PARAM_INVALID'], message: string) {
+  readonly code: (typeof codes)['TRAINING_PARAM_CONFLICT' | 'TRAINING_PARAM_INVALID'];
+  constructor(code: (typeof codes)['TRAINING_PARAM_CONFLICT' | 'TRAINING_PARAM_INVALID'], message: string) {
     super(`[training] ${message}`);
     this.name = 'TrainingParamError';
     this.code = code;
@@ -35,7 +28,7 @@ export class TrainingParamError extends Error {
 
 /** Thrown by a pipeline step with `onInvalid: 'throw'` when its validate hook reports issues. */
 export class BatchSchemaError extends Error {
-  readonly code = trainingCodes.SCHEMA_ERRORS;
+  readonly code = codes.PIPELINE_SCHEMA_ERRORS;
   constructor(
     readonly step: string,
     readonly issues: readonly { path?: string; message: string; code?: string }[],

@@ -1,16 +1,13 @@
-import { RESERVED_LOG_FIELDS } from '@threadline/core';
+import { CONTEXT_LOG_FIELDS, ENVELOPE_LOG_FIELDS } from '@threadline/core';
 
 /**
- * Fields a training line writes itself: the line envelope, the run's own fields and the flags.
- * Together with core's reserved context fields (`run_id`, `trace_id`, model, ...) they are the
- * names a metric may not take, or it would overwrite them.
+ * Fields a training line writes itself besides core's envelope: the run's own fields and the
+ * flags (`msg` is pino's message key). Together with core's envelope and context fields
+ * (`ENVELOPE_LOG_FIELDS`, `CONTEXT_LOG_FIELDS`) they are the names a metric may not take, or it
+ * would overwrite them.
  */
 const TRAINING_FIELDS = [
-  'time',
-  'level',
-  'message',
   'msg',
-  'service',
   'event',
   'experiment',
   'step',
@@ -22,7 +19,11 @@ const TRAINING_FIELDS = [
   'non_finite_metrics',
 ] as const;
 
-const RESERVED: ReadonlySet<string> = new Set([...RESERVED_LOG_FIELDS, ...TRAINING_FIELDS]);
+const RESERVED: ReadonlySet<string> = new Set([
+  ...ENVELOPE_LOG_FIELDS,
+  ...CONTEXT_LOG_FIELDS,
+  ...TRAINING_FIELDS,
+]);
 
 /** The flat field name a metric is logged under: snake-safe and never a reserved field. */
 export function metricFieldName(name: string): string {

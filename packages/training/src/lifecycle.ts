@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { warnOnce } from '@threadline/core';
-import { trainingCodes } from './errors.js';
+import { codes, warnOnce } from '@threadline/core';
 import { errorSummary } from './run-log.js';
 import type { RunStatus, RunSummary } from './types.js';
 
@@ -41,7 +40,7 @@ export class RunLifecycle {
   late(what: string): boolean {
     if (this.status === 'running') return false;
     warnOnce(`late:${this.runId}`, {
-      code: trainingCodes.LATE_EVENT,
+      code: codes.TRAINING_LATE_EVENT,
       component: 'training',
       message: `run ${this.runId} already ${this.status}: ${what} not recorded`,
     });

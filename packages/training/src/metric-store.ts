@@ -1,5 +1,4 @@
-import { diag } from '@threadline/core';
-import { trainingCodes } from './errors.js';
+import { codes, diag } from '@threadline/core';
 import { metricFieldName } from './fields.js';
 import type { Order } from './order.js';
 import type { MetricGoal, MetricSummary } from './types.js';
@@ -81,7 +80,7 @@ export class MetricStore {
     }
     if (nonFinite.length > 0) {
       diag({
-        code: trainingCodes.NON_FINITE_METRIC,
+        code: codes.TRAINING_NON_FINITE_METRIC,
         component: 'training',
         level: 'warn',
         message: `run ${this.runId}: ${this.scope} ${index}: non-finite value for ${nonFinite.join(', ')} (logged as null)`,

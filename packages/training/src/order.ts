@@ -1,5 +1,4 @@
-import { warnOnce } from '@threadline/core';
-import { trainingCodes } from './errors.js';
+import { codes, warnOnce } from '@threadline/core';
 
 /**
  * Where an index stands against the highest seen so far. `continued`: the highest index again with
@@ -34,7 +33,7 @@ export class IndexTracker {
     if (given === undefined) return this.next();
     if (Number.isInteger(given) && given >= 0) return given;
     warnOnce(`bad-index:${this.runId}:${this.kind}`, {
-      code: trainingCodes.BAD_INDEX,
+      code: codes.TRAINING_BAD_INDEX,
       component: 'training',
       message: `run ${this.runId}: ${this.kind} index ${String(given)} is not a non-negative integer; using the next index`,
     });

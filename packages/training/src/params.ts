@@ -1,4 +1,5 @@
-import { TrainingParamError, trainingCodes } from './errors.js';
+import { codes } from '@threadline/core';
+import { TrainingParamError } from './errors.js';
 import type { ParamValue } from './types.js';
 
 /** A stable text form of a value, so key order does not matter when comparing parameter values. */
@@ -17,7 +18,7 @@ function canonical(value: unknown, path: string): string {
     }
     default:
       throw new TrainingParamError(
-        trainingCodes.PARAM_INVALID,
+        codes.TRAINING_PARAM_INVALID,
         `parameter ${path} has a ${typeof value} value, which cannot be stored as JSON`,
       );
   }
@@ -63,7 +64,7 @@ export class RunParams {
       const prior = this.canon.get(key);
       if (prior !== undefined && prior !== canon) {
         throw new TrainingParamError(
-          trainingCodes.PARAM_CONFLICT,
+          codes.TRAINING_PARAM_CONFLICT,
           `parameter ${JSON.stringify(key)} of run ${this.runId} is already ${prior}; cannot set it to ${canon} (parameters are write-once)`,
         );
       }
@@ -82,7 +83,7 @@ export class RunParams {
   setDatasetVersion(version: string): boolean {
     if (this.dataset !== null && this.dataset !== version) {
       throw new TrainingParamError(
-        trainingCodes.PARAM_CONFLICT,
+        codes.TRAINING_PARAM_CONFLICT,
         `dataset version of run ${this.runId} is already ${JSON.stringify(this.dataset)}; cannot set it to ${JSON.stringify(version)}`,
       );
     }

@@ -3,19 +3,19 @@ import {
   check,
   codes,
   getContext,
-  jsonLineSink,
   type LogSink,
   reportError,
+  resolveEventSink,
   runWithContext,
   safeCall,
   startJob,
   ThreadlineConfigError,
   withSpan,
+  writeEvent,
 } from '@threadline/core';
-import { BatchSchemaError, trainingCodes } from './errors.js';
+import { BatchSchemaError } from './errors.js';
 import { type PipelineMetrics, pipelineMetrics } from './metrics.js';
 import { errorFields } from './run-log.js';
-import { emit, isLogSink } from './sink.js';
 import type { BatchInfo, BatchIssue, PipelineStepOptions } from './types.js';
 
 const COMPONENT = 'training.pipeline';
@@ -63,7 +63,7 @@ interface StepSetup<I> {
   readonly measure: (input: I) => BatchInfo;
   readonly validate: PipelineStepOptions<I>['validate'];
   readonly onInvalid: 'log' | 'throw';
-  readonly sink: LogSink;
+  readonly sink: LogSink | undefined;
   readonly metrics: PipelineMetrics;
 }
 
@@ -85,13 +85,7 @@ function setUp<I>(options: PipelineStepOptions<I>, fn: unknown): StepSetup<I> {
   );
   const onInvalid = check.oneOf(COMPONENT, 'onInvalid', options.onInvalid, ['log', 'throw'], 'log');
   if (typeof fn !== 'function') throw new ThreadlineConfigError(COMPONENT, 'pipelineStep needs a function');
-  if (options.logger !== undefined && !isLogSink(options.logger)) {
-    throw new ThreadlineConfigError(
-      COMPONENT,
-      'option logger must have a log(level, fields, message) method',
-    );
-  }
-  const sink = options.logger ?? jsonLineSink();
+  const sink = resolveEventSink(COMPONENT, options.logger);
   return {
     step,
     defaultSource,
@@ -130,12 +124,12 @@ function arrive<I>(s: StepSetup<I>, input: I, given: BatchInfo | undefined): Bat
     ...(bytes !== undefined ? { size_bytes: bytes } : {}),
     ...(records !== undefined ? { records_count: records } : {}),
   };
-  emit(
+  writeEvent(
     s.sink,
     'info',
-    'pipeline_batch_received',
-    { step: s.step, source, ...sizeFields },
+    { event: 'pipeline_batch_received', step: s.step, source, ...sizeFields },
     `batch received by ${s.step}`,
+    COMPONENT,
   );
   return { start, info, source, sizeFields };
 }
@@ -143,17 +137,18 @@ function arrive<I>(s: StepSetup<I>, input: I, given: BatchInfo | undefined): Bat
 /** The step failed on this batch: counted and logged (the caller rethrows). */
 function failed<I>(s: StepSetup<I>, batch: Batch, error: unknown, message: string): void {
   s.metrics.failures.inc({ step: s.step });
-  emit(
+  writeEvent(
     s.sink,
     'error',
-    'pipeline_step_failed',
     {
+      event: 'pipeline_step_failed',
       step: s.step,
       source: batch.source,
       duration_ms: Math.round((performance.now() - batch.start) * 1000) / 1000,
       ...errorFields(error),
     },
     message,
+    COMPONENT,
   );
 }
 
@@ -171,19 +166,20 @@ async function checkSchema<I>(s: StepSetup<I>, input: I, batch: Batch): Promise<
   }
   if (issues.length === 0) return;
   s.metrics.schemaErrors.inc({ step: s.step }, issues.length);
-  emit(
+  writeEvent(
     s.sink,
     'warn',
-    'pipeline_schema_errors',
     {
+      event: 'pipeline_schema_errors',
       step: s.step,
       source: batch.source,
       ...batch.sizeFields,
       schema_errors_count: issues.length,
       schema_errors: issues.slice(0, MAX_LOGGED_ISSUES).map((i) => ({ ...i })),
-      error_code: trainingCodes.SCHEMA_ERRORS,
+      error_code: codes.PIPELINE_SCHEMA_ERRORS,
     },
     `batch for ${s.step} has ${issues.length} schema issue(s)`,
+    COMPONENT,
   );
   if (s.onInvalid === 'throw') {
     const error = new BatchSchemaError(s.step, issues);
@@ -203,11 +199,11 @@ function finished<I>(s: StepSetup<I>, batch: Batch): void {
     latencyMs = Math.max(0, Date.now() - produced);
     s.metrics.latency.observe({ step: s.step }, latencyMs / 1000);
   }
-  emit(
+  writeEvent(
     s.sink,
     'info',
-    'pipeline_step_finished',
     {
+      event: 'pipeline_step_finished',
       step: s.step,
       source: batch.source,
       ...batch.sizeFields,
@@ -215,6 +211,7 @@ function finished<I>(s: StepSetup<I>, batch: Batch): void {
       ...(latencyMs !== undefined ? { pipeline_latency_ms: latencyMs } : {}),
     },
     `${s.step} finished`,
+    COMPONENT,
   );
 }
 

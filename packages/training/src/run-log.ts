@@ -1,7 +1,5 @@
-import { diag, type LogLevel, type LogSink, type ModelRef } from '@threadline/core';
-import { trainingCodes } from './errors.js';
+import { codes, diag, type LogLevel, type LogSink, type ModelRef, writeEvent } from '@threadline/core';
 import type { Order } from './order.js';
-import { emit } from './sink.js';
 import type { RunStatus, RunSummary } from './types.js';
 
 /** Error fields for a log line. */
@@ -48,7 +46,7 @@ export interface EndFields {
  */
 export class RunLog {
   constructor(
-    private readonly sink: LogSink,
+    private readonly sink: LogSink | undefined,
     private readonly runId: string,
     private readonly experiment: string,
     private readonly model: ModelRef | undefined,
@@ -57,17 +55,18 @@ export class RunLog {
   /** Writes one event line; a sink that throws is reported, never thrown. */
   line(level: LogLevel, event: string, fields: Record<string, unknown>, message: string): void {
     const model = this.model;
-    emit(
+    writeEvent(
       this.sink,
       level,
-      event,
       {
+        event,
         run_id: this.runId,
         experiment: this.experiment,
         ...(model ? { model_name: model.name, model_version: model.version } : {}),
         ...fields,
       },
       message,
+      'training',
     );
   }
 
@@ -100,7 +99,7 @@ export class RunLog {
   /** A summary write failed: reported on the diagnostics channel and logged; the run goes on. */
   summaryFailed(path: string, error: unknown): void {
     diag({
-      code: trainingCodes.SUMMARY_FAILED,
+      code: codes.TRAINING_SUMMARY_FAILED,
       component: 'training',
       level: 'error',
       message: `run ${this.runId}: summary ${path} not written: ${(error as Error)?.message}`,
@@ -112,7 +111,7 @@ export class RunLog {
   /** A push failed: reported on the diagnostics channel and logged; the run goes on. */
   pushFailed(url: string, error: unknown): void {
     diag({
-      code: trainingCodes.PUSH_FAILED,
+      code: codes.TRAINING_PUSH_FAILED,
       component: 'training',
       level: 'warn',
       message: `run ${this.runId}: push to ${url} failed: ${(error as Error)?.message}`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { jsonLineSink, runWithContext, withSpan } from '@threadline/core';
+import { resolveEventSink, runWithContext, withSpan } from '@threadline/core';
 import type { Registry } from 'prom-client';
 import { EpochDurations, PhaseDurations, round } from './durations.js';
 import { gitSha } from './environment.js';
@@ -73,7 +73,7 @@ export class TrainingRun {
     this.experiment = experiment;
     this.runId = runId;
     this.life = new RunLifecycle(runId);
-    this.log = new RunLog(options.logger ?? jsonLineSink(), runId, experiment, options.model);
+    this.log = new RunLog(resolveEventSink('training', options.logger), runId, experiment, options.model);
     this.file = options.summaryPath
       ? new SummaryFile(options.summaryPath, { runId, experiment }, (path, error) =>
           this.log.summaryFailed(path, error),

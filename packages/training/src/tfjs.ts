@@ -1,5 +1,4 @@
-import { reportError, warnOnce } from '@threadline/core';
-import { trainingCodes } from './errors.js';
+import { codes, reportError, warnOnce } from '@threadline/core';
 import { TrainingRun } from './run.js';
 import { currentRun } from './track.js';
 import type { TrainingOptions } from './types.js';
@@ -84,7 +83,7 @@ export function tfjsCallback(
         run ??= currentRun();
         if (!run) {
           warnOnce('tfjs-no-run', {
-            code: trainingCodes.NO_RUN,
+            code: codes.TRAINING_NO_RUN,
             component: 'training.tfjs',
             message: 'tfjsCallback() found no run: call it inside runTraining, or pass a run or options',
           });

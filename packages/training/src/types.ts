@@ -50,8 +50,8 @@ export interface TrainingOptions {
   readonly tags?: Readonly<Record<string, string>>;
   /** The model being trained; it fills `model_name`/`model_version` in logs and metric labels. */
   readonly model?: ModelRef;
-  /** Where log lines go (default: JSON lines on stdout). */
-  readonly logger?: LogSink;
+  /** Where log lines go: a `LogSink`, or `false` for none (default: JSON lines on stdout). */
+  readonly logger?: LogSink | false;
   /**
    * Path of the run summary JSON, written atomically at the start (status running) and at the end.
    * `{run_id}` and `{experiment}` are replaced. An unwritable path fails at the start.
@@ -172,8 +172,8 @@ export interface PipelineStepOptions<I> {
   readonly name: string;
   /** Default source when the batch does not say. */
   readonly source?: string;
-  /** Where log lines go (default: JSON lines on stdout). */
-  readonly logger?: LogSink;
+  /** Where log lines go: a `LogSink`, or `false` for none (default: JSON lines on stdout). */
+  readonly logger?: LogSink | false;
   /** prom-client registry (default: prom-client's global registry, which the service exposes). */
   readonly registry?: Registry;
   /**

@@ -1,5 +1,4 @@
-import { check, ThreadlineConfigError } from '@threadline/core';
-import { isLogSink } from './sink.js';
+import { check, resolveEventSink, ThreadlineConfigError } from '@threadline/core';
 import type { TrainingOptions } from './types.js';
 
 const COMPONENT = 'training';
@@ -59,12 +58,7 @@ export function validateTrainingOptions(options: TrainingOptions): void {
       throw new ThreadlineConfigError(COMPONENT, 'option model needs a name and a version');
     }
   }
-  if (options.logger !== undefined && !isLogSink(options.logger)) {
-    throw new ThreadlineConfigError(
-      COMPONENT,
-      'option logger must have a log(level, fields, message) method',
-    );
-  }
+  if (options.logger !== undefined) resolveEventSink(COMPONENT, options.logger);
   check.oneOf(
     COMPONENT,
     'progress',

@@ -367,7 +367,7 @@ describe('run rules', () => {
     );
     assert.throws(
       () => wrapTraining({ experiment: 'e', logger: {} as never }, async () => {}),
-      /logger must have/,
+      /logger must be a LogSink/,
     );
     assert.throws(() => wrapTraining({ experiment: 'e', stepLogEvery: 0 }, async () => {}), /stepLogEvery/);
     assert.throws(

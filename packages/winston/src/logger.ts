@@ -11,6 +11,7 @@ import winston from 'winston';
 import { capturedTime, STAMP_TIME } from './capture.js';
 import { flushOnShutdown } from './flush.js';
 import { threadlineFormat } from './format.js';
+import { markContextLogger } from './sink.js';
 import type { CreateLoggerOptions } from './types.js';
 import { installVerbosity } from './verbosity.js';
 
@@ -140,5 +141,6 @@ export function createLogger(options: CreateLoggerOptions = {}): winston.Logger 
   // Winston re-emits a transport's 'error' on the logger, where no listener means a crash.
   logger.on('error', (error: unknown, transport: unknown) => report(transportName(transport), error));
   flushOnShutdown(logger);
+  markContextLogger(logger);
   return logger;
 }

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, mock, test } from 'node:test';
 import {
+  addsContext,
   endRequestVerbosity,
   forceDebug,
   runWithContext,
   startRequestVerbosity,
   ThreadlineConfigError,
+  writeEvent,
 } from '@threadline/core';
 import { type CreateLoggerOptions, createLogger, threadlineFormat, winstonSink } from '@threadline/winston';
 import winston from 'winston';
@@ -350,5 +352,29 @@ describe('winstonSink', () => {
       },
     } as unknown as winston.Logger;
     winstonSink(broken).log('info', {}, 'x');
+  });
+});
+
+describe("winstonSink and the plugins' event writer", () => {
+  test('over createLogger the sink adds the context itself; over a plain logger the writer does', async () => {
+    const ours = capture();
+    const branded = winstonSink(ours.logger);
+    assert.equal(addsContext(branded), true);
+    const mem = memoryTransport();
+    const plain = winston.createLogger({ format: winston.format.json(), transports: mem.transport });
+    const unbranded = winstonSink(plain);
+    assert.equal(addsContext(unbranded), false);
+    runWithContext(CTX, () => {
+      writeEvent(branded, 'warn', { event: 'validation_failed' }, 'failed');
+      writeEvent(unbranded, 'warn', { event: 'validation_failed' }, 'failed');
+    });
+    await drain();
+    for (const line of [...ours.lines(), ...mem.lines()]) {
+      assert.equal(line.event, 'validation_failed');
+      assert.equal(line.request_id, 'req-1');
+      assert.equal(line.model_version, '1.4.0');
+      assert.equal(line.run_id, 'run-7');
+    }
+    assert.equal(ours.lines().length + mem.lines().length, 2);
   });
 });

@@ -1,15 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { type CliIo, COMPARE_OPTIONS, compareArgs, compareFiles, failed } from '../cli.js';
 import { buildProfile } from '../profile.js';
-import { readTable } from '../read.js';
-import type { DriftReport } from '../types.js';
 import { renderDriftReport } from './html.js';
 
 /** Where the command line writes. */
-export interface ReportIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type ReportIo = CliIo;
 
 export const REPORT_USAGE = `Usage: threadline-drift report --reference REF --current CUR --out FILE.html [options]
 
@@ -23,23 +19,29 @@ invalid values. Takes every comparison option of threadline-drift (--method, --t
   --title TEXT   page title (default "Data drift report")
   --json FILE    also write the JSON report`;
 
-/** The comparison itself, as the JSON command runs it (so both print the same numbers). */
-export type CompareCommand = (argv: readonly string[], io: ReportIo) => Promise<number>;
+const REPORT_OPTIONS = {
+  ...COMPARE_OPTIONS,
+  reference: { type: 'string' },
+  current: { type: 'string' },
+  out: { type: 'string' },
+  title: { type: 'string' },
+  json: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: false, options: REPORT_OPTIONS }).values;
+}
 
 /** Runs `threadline-drift report ...`; resolves to the exit code (0, 1 on drift with --fail-on-drift, 2). */
-export async function reportMain(
-  argv: readonly string[],
-  io: ReportIo,
-  compare: CompareCommand,
-): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+export async function reportMain(argv: readonly string[], io: ReportIo): Promise<number> {
+  let values: ReturnType<typeof parse>;
   try {
-    parsed = parse(argv);
+    values = parse(argv);
   } catch (error) {
     io.err(`threadline-drift report: ${(error as Error).message}\n\n${REPORT_USAGE}`);
     return 2;
   }
-  const { values, passThrough } = parsed;
   if (values.help) {
     io.out(REPORT_USAGE);
     return 0;
@@ -49,82 +51,27 @@ export async function reportMain(
     io.err(`threadline-drift report: missing ${missing.map((k) => `--${k}`).join(', ')}\n\n${REPORT_USAGE}`);
     return 2;
   }
-  let json = '';
-  const code = await compare([...passThrough, values.reference!, values.current!], {
-    out: (t) => {
-      json = t;
-    },
-    err: io.err,
-  });
-  if (code === 2) return 2;
   try {
-    const report = JSON.parse(json) as DriftReport;
-    const format = values.format as 'csv' | 'jsonl' | undefined;
-    const [reference, current] = await Promise.all(
-      [values.reference!, values.current!].map((p) => readTable(p, format ? { format } : {})),
-    );
-    const list = (s: string | undefined) =>
-      s
-        ?.split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
-    const columns = list(values.columns) ?? Object.keys(report.features);
-    const categorical = list(values.categorical);
+    // The same parser and comparison as `threadline-drift REF CUR`, so both print the same numbers.
+    const args = compareArgs(values);
+    const { report, reference, current } = await compareFiles(values.reference!, values.current!, args);
+    const columns = args.columns ?? Object.keys(report.features);
+    const categorical = args.categorical;
     // Numeric features compareTables tested as categories still draw as histograms: the profile's bins.
-    const profile = buildProfile(reference!, { columns, ...(categorical ? { categorical } : {}) });
+    const profile = buildProfile(reference, { columns, ...(categorical ? { categorical } : {}) });
     const html = renderDriftReport({
       report,
       reference: profile,
-      current: current!,
+      current,
       ...(values.title !== undefined ? { title: values.title } : {}),
     });
     await writeFile(values.out!, html);
-    if (values.json !== undefined) await writeFile(values.json, `${json}\n`);
+    if (values.json !== undefined) await writeFile(values.json, `${JSON.stringify(report)}\n`);
     io.out(
       `threadline-drift report: wrote ${values.out} (${report.n_drifted} of ${report.n_tested} tested features drifted, dataset drift: ${report.dataset_drift})`,
     );
-    return code;
+    return args.failOnDrift && report.dataset_drift ? 1 : 0;
   } catch (error) {
-    io.err(`threadline-drift report: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
+    return failed(error, io, 'threadline-drift report', REPORT_USAGE);
   }
-}
-
-const COMPARE_OPTIONS = {
-  method: { type: 'string' },
-  threshold: { type: 'string' },
-  feature: { type: 'string', multiple: true },
-  correction: { type: 'string' },
-  'drift-share': { type: 'string' },
-  'min-samples': { type: 'string' },
-  columns: { type: 'string' },
-  categorical: { type: 'string' },
-  format: { type: 'string' },
-  'fail-on-drift': { type: 'boolean' },
-} as const;
-
-function parse(argv: readonly string[]) {
-  const { values, positionals, tokens } = parseArgs({
-    args: [...argv],
-    allowPositionals: false,
-    tokens: true,
-    options: {
-      ...COMPARE_OPTIONS,
-      reference: { type: 'string' },
-      current: { type: 'string' },
-      out: { type: 'string' },
-      title: { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  void positionals;
-  // Everything but our own flags goes to the comparison unchanged, so it validates them itself.
-  const passThrough: string[] = [];
-  for (const t of tokens) {
-    if (t.kind !== 'option' || !(t.name in COMPARE_OPTIONS)) continue;
-    passThrough.push(`--${t.name}`);
-    if (t.value !== undefined) passThrough.push(t.value);
-  }
-  return { values, passThrough };
 }
