@@ -6,15 +6,18 @@
 //   2. every package loads with require() and with import on each Node binary given, and an app
 //      mixing both gets one module instance (one context store, one set of metrics);
 //   3. the threadline-drift bin runs dist/ even with tsx installed in the app;
-//   4. every runnable code block of every README type-checks (TypeScript) and runs.
+//   4. every runnable code block of every README type-checks (TypeScript) and runs; the CommonJS
+//      TypeScript blocks also compile with `module` node20 (where the TypeScript has it), and
+//      `module` node16 rejects them with TS1479, as the root README says.
 // Needs `npm run build` first. Usage: node scripts/check-packages.mjs [README path filter...]
 // THREADLINE_NODES: colon-separated node binaries for check 2 and 3 (default: this node).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, normalize, relative } from 'node:path';
 import { freshApp, packAll, packages, root } from './lib/fresh-app.mjs';
 import { extractBlocks, importedPackages } from './lib/readme-blocks.mjs';
-import { runBlock, typecheck, writeBlocks } from './lib/run-blocks.mjs';
+import { runBlock, tscErrors, typecheck, writeBlocks } from './lib/run-blocks.mjs';
 
 const started = Date.now();
 const failures = [];
@@ -143,8 +146,35 @@ const skipped = readmes.reduce((n, r) => n + r.blocks.filter((b) => !b.run).leng
 console.log(
   `${jobs.length} runnable blocks (${jobs.filter((j) => j.block.typescript).length} TypeScript), ${skipped} not run (shell, data, no-run)`,
 );
-for (const { job, message } of await typecheck(app, jobs))
-  fail(job ? `${job.readme} block ${job.block.index} (line ${job.block.line})` : 'tsc', message);
+const blockName = (job) => `${job.readme} block ${job.block.index} (line ${job.block.line})`;
+for (const { job, message } of await typecheck(app, jobs)) fail(job ? blockName(job) : 'tsc', message);
+
+// CommonJS TypeScript, as the root README states it: `module` node20 (TypeScript 5.9+) and
+// nodenext (5.8+) accept importing the packages, node16 rejects it with TS1479 and nothing else.
+const cts = jobs.filter((j) => j.block.typescript && j.block.commonjs && !j.inRepo);
+const tsc = createRequire(join(app, 'package.json'))('typescript');
+if (cts.length > 0) {
+  const modules = tsc.ModuleKind.Node20 === undefined ? [] : ['node20'];
+  for (const module of modules)
+    for (const { job, message } of await typecheck(app, cts, module))
+      fail(job ? blockName(job) : `tsc module ${module}`, message);
+  const node16 = await tscErrors(app, cts, 'node16');
+  const before = failures.length;
+  for (const job of cts) {
+    const errors = node16.byJob.get(job) ?? [];
+    const imports = importedPackages(job.block.code).some((n) => n.startsWith('@threadline/'));
+    const other = errors.filter((e) => !e.error.startsWith('error TS1479:'));
+    if (imports && (errors.length === 0 || other.length > 0))
+      fail(
+        blockName(job),
+        `module node16 should reject the import with TS1479 alone, got:\n    ${errors.map((e) => `${e.at} ${e.error}`).join('\n    ') || 'no error'}`,
+      );
+  }
+  if (failures.length === before)
+    console.log(
+      `CommonJS TypeScript ${tsc.version}: ${cts.length} block(s) compile with module nodenext${modules.map((m) => ` and ${m}`).join('')}; node16 rejects them with TS1479`,
+    );
+}
 const queue = [...jobs];
 await Promise.all(
   [0, 1].map(async () => {

@@ -39,7 +39,10 @@ export function repoVersion(name) {
   return 'latest';
 }
 
-/** Packs every package into a fresh directory; returns the tarball paths by package name. */
+/**
+ * Packs every package into a fresh directory; returns, by package name, each tarball's path, the
+ * files it ships, its size and its unpacked size in bytes (as `npm pack` reports them).
+ */
 export function packAll() {
   const dest = mkdtempSync(join(tmpdir(), 'threadline-pack-'));
   const out = JSON.parse(
@@ -52,7 +55,15 @@ export function packAll() {
   return {
     dest,
     tarballs: new Map(
-      out.map((t) => [t.name, { path: join(dest, t.filename), files: t.files.map((f) => f.path) }]),
+      out.map((t) => [
+        t.name,
+        {
+          path: join(dest, t.filename),
+          files: t.files.map((f) => f.path),
+          size: t.size,
+          unpackedSize: t.unpackedSize,
+        },
+      ]),
     ),
   };
 }

@@ -37,17 +37,22 @@ export function writeBlocks(app, readmes) {
   return jobs;
 }
 
-/** `tsc --noEmit` over every TypeScript block; returns failures mapped back to README lines. */
-export async function typecheck(app, jobs) {
+/**
+ * `tsc --noEmit` over the TypeScript blocks of the fresh app's READMEs (`only`: a subset, e.g. the
+ * CommonJS ones) under one `module` setting; returns the exit code, the output and each block's
+ * errors mapped back to its README lines.
+ */
+export async function tscErrors(app, jobs, module = 'nodenext') {
   const ts = jobs.filter((j) => j.block.typescript && !j.inRepo);
-  if (ts.length === 0) return [];
+  if (ts.length === 0) return { code: 0, output: '', byJob: new Map() };
+  const config = module === 'nodenext' ? 'tsconfig.json' : `tsconfig.${module}.json`;
   writeFileSync(
-    join(app, 'tsconfig.json'),
+    join(app, config),
     JSON.stringify({
       compilerOptions: {
         target: 'ES2022',
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
+        module,
+        moduleResolution: module === 'nodenext' ? 'nodenext' : 'node16',
         strict: true,
         noEmit: true,
         skipLibCheck: true,
@@ -58,25 +63,30 @@ export async function typecheck(app, jobs) {
   );
   const { code, output } = await run(
     process.execPath,
-    [join(app, 'node_modules/typescript/bin/tsc'), '-p', '.'],
+    [join(app, 'node_modules/typescript/bin/tsc'), '-p', config],
     app,
   );
-  if (code === 0) return [];
-  const failures = new Map();
+  const byJob = new Map();
   for (const line of output.split('\n')) {
     const m = /^(blocks\/[^(]+)\((\d+),(\d+)\): (error .*)$/.exec(line.trim());
     if (!m) continue;
     const job = ts.find((j) => relative(app, j.path) === m[1]);
     if (!job) continue;
-    const at = `${job.readme}:${job.block.line + Number(m[2])}`;
-    const list = failures.get(job) ?? [];
-    list.push(`${at}:${m[3]} ${m[4]}`);
-    failures.set(job, list);
+    const list = byJob.get(job) ?? [];
+    list.push({ at: `${job.readme}:${job.block.line + Number(m[2])}:${m[3]}`, error: m[4] });
+    byJob.set(job, list);
   }
-  if (failures.size === 0) return [{ job: undefined, message: `tsc failed:\n${output}` }];
-  return [...failures].map(([job, lines]) => ({
+  return { code, output, byJob };
+}
+
+/** `tsc --noEmit` over every TypeScript block (strict, `module` nodenext); returns the failures. */
+export async function typecheck(app, jobs, module = 'nodenext') {
+  const { code, output, byJob } = await tscErrors(app, jobs, module);
+  if (code === 0) return [];
+  if (byJob.size === 0) return [{ job: undefined, message: `tsc (module ${module}) failed:\n${output}` }];
+  return [...byJob].map(([job, errors]) => ({
     job,
-    message: `tsc --noEmit:\n    ${lines.join('\n    ')}`,
+    message: `tsc --noEmit (module ${module}):\n    ${errors.map((e) => `${e.at} ${e.error}`).join('\n    ')}`,
   }));
 }
 

@@ -3,27 +3,14 @@
 // and Threadline never starts a second trace. The service runs in a child process started with
 // `node --import <setup>`, as in production, and exports OTLP/JSON to a collector in this test.
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type OtlpSpan, runTracedService } from '../helpers/otlp.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INCOMING_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const INCOMING = `00-${INCOMING_TRACE}-00f067aa0ba902b7-01`;
 const SPAN_KIND_SERVER = 2;
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: { stringValue?: string } }[];
-}
 
 interface Reply {
   status: number;
@@ -41,68 +28,25 @@ function attr(span: OtlpSpan, key: string): string | undefined {
 
 /** Runs the app in a child with the telemetry setup preloaded; returns spans, log lines and replies. */
 async function run(app: string, env: Record<string, string> = {}) {
-  const spans: OtlpSpan[] = [];
-  const collector = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
-      };
-      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  collector.listen(0, '127.0.0.1');
-  await once(collector, 'listening');
-  const { port: collectorPort } = collector.address() as AddressInfo;
-
-  const child = fork(`${FIXTURES}${app}`, [], {
-    cwd: ROOT,
-    execArgv: ['--conditions=threadline-source', '--import', 'tsx', '--import', `${FIXTURES}telemetry.ts`],
-    env: {
-      ...process.env,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${collectorPort}/v1/traces`,
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-      ...env,
+  const { spans, lines, result } = await runTracedService(
+    `${FIXTURES}${app}`,
+    `${FIXTURES}telemetry.ts`,
+    async (base) => {
+      const replies: Reply[] = [];
+      const headers: Record<string, string>[] = [{ traceparent: INCOMING }, {}, {}];
+      for (const h of headers) {
+        const res = await fetch(`${base}/predict`, { headers: h });
+        replies.push({
+          status: res.status,
+          requestId: res.headers.get('x-request-id'),
+          body: (await res.json()) as Reply['body'],
+        });
+      }
+      return replies;
     },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  // A guard against a hung child, not a timing assertion.
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  let stdout = '';
-  child.stdout!.on('data', (c: Buffer) => {
-    stdout += c.toString('utf8');
-  });
-  const exited = once(child, 'exit');
-  const replies: Reply[] = [];
-  try {
-    const [message] = (await once(child, 'message')) as [{ port: number }];
-    const base = `http://127.0.0.1:${message.port}/predict`;
-    const headers: Record<string, string>[] = [{ traceparent: INCOMING }, {}, {}];
-    for (const h of headers) {
-      const res = await fetch(base, { headers: h });
-      replies.push({
-        status: res.status,
-        requestId: res.headers.get('x-request-id'),
-        body: (await res.json()) as Reply['body'],
-      });
-    }
-    child.send('stop');
-    const [code] = await exited;
-    assert.equal(code, 0, 'the child flushed and exited cleanly');
-  } finally {
-    clearTimeout(guard);
-    collector.close();
-  }
-  const lines = stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, string>);
-  return { spans, lines, replies };
+    env,
+  );
+  return { spans, lines, replies: result };
 }
 
 function checkOneTracePerRequest(result: {

@@ -2,80 +2,26 @@
 // headers: fetch (which the SDK's HTTP instrumentation does not see) gets Threadline's, parented on
 // A's server span; http.get gets the SDK's client span, and Threadline adds none of its own.
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runTracedService } from '../helpers/otlp.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  kind: number;
-  name: string;
-}
 const SERVER = 2;
 const CLIENT = 3;
 
 test('one trace across A and B, one traceparent per call, with fetch and with http.get', async () => {
-  const spans: OtlpSpan[] = [];
-  const collector = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
-      };
-      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  collector.listen(0, '127.0.0.1');
-  await once(collector, 'listening');
-  const { port: collectorPort } = collector.address() as AddressInfo;
-  const child = fork(`${FIXTURES}otel-services.ts`, [], {
-    cwd: ROOT,
-    execArgv: [
-      '--conditions=threadline-source',
-      '--import',
-      'tsx',
-      '--import',
-      `${FIXTURES}otel-telemetry.ts`,
-    ],
-    env: {
-      ...process.env,
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${collectorPort}/v1/traces`,
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-      OTEL_METRICS_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
+  type Reply = { viaFetch: { traceparent: string[] }; viaHttp: { traceparent: string[] } };
+  const run = await runTracedService(
+    `${FIXTURES}otel-services.ts`,
+    `${FIXTURES}otel-telemetry.ts`,
+    async (base) => {
+      const res = await fetch(`${base}/recommend`);
+      assert.equal(res.status, 200);
+      return (await res.json()) as Reply;
     },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  let stdout = '';
-  child.stdout!.on('data', (c: Buffer) => {
-    stdout += c.toString('utf8');
-  });
-  const exited = once(child, 'exit');
-  let reply: { viaFetch: { traceparent: string[] }; viaHttp: { traceparent: string[] } };
-  try {
-    const [message] = (await once(child, 'message')) as [{ port: number }];
-    const res = await fetch(`http://127.0.0.1:${message.port}/recommend`);
-    assert.equal(res.status, 200);
-    reply = (await res.json()) as typeof reply;
-    child.send('stop');
-    const [code] = await exited;
-    assert.equal(code, 0, 'the child flushed and exited cleanly');
-  } finally {
-    clearTimeout(guard);
-    collector.close();
-  }
+  );
+  const { spans, result: reply } = run;
   assert.equal(reply.viaFetch.traceparent.length, 1, 'fetch: one traceparent');
   assert.equal(reply.viaHttp.traceparent.length, 1, 'http.get: one traceparent');
 
@@ -92,11 +38,7 @@ test('one trace across A and B, one traceparent per call, with fetch and with ht
   assert.ok(client, 'http.get: B’s parent is the SDK’s client span');
   assert.equal(client.parentSpanId, serverA.spanId);
 
-  const lines = stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, string>)
-    .filter((l) => l.event === 'http_request');
+  const lines = run.lines.filter((l) => l.event === 'http_request');
   assert.equal(lines.length, 3);
   assert.equal(new Set(lines.map((l) => l.trace_id)).size, 1, 'every access line in the one trace');
   assert.equal(lines[0]!.trace_id, serverA.traceId);

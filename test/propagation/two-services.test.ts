@@ -58,6 +58,51 @@ let servers: Server[] = [];
 let undo: () => void = () => {};
 let undoBaggage: () => void = () => {};
 
+/** A's propagation, as the services run with it; the destination tests swap it and put it back. */
+function installA(): () => void {
+  return installOutgoingPropagation({
+    registry: registryA,
+    baggageModel: true,
+    logger: capture(clientLines),
+  });
+}
+
+/** A job context with a sampled trace, for the calls the destination tests make. */
+const JOB = {
+  request_id: 'r',
+  trace_id: '0af7651916cd43dd8448eb211c80319c',
+  span_id: 'b7ad6b7169203331',
+  trace_flags: '01',
+};
+
+/** What a call from inside `context` sends: the echo server answers with the headers it got. */
+function sent<T = Record<string, string>>(
+  url: string,
+  context: Parameters<typeof runWithContext>[0] = JOB,
+  init?: RequestInit,
+) {
+  return runWithContext(context, async () => (await fetch(url, init)).json() as Promise<T>);
+}
+
+/**
+ * Runs `fn` against a server on 127.0.0.1 that answers with the request's headers (each one's
+ * values as a list with `distinct`), then closes it and puts A's propagation back.
+ */
+async function withEcho(fn: (url: string) => Promise<void>, distinct = false): Promise<void> {
+  const echo = createServer((req, res) =>
+    res.end(JSON.stringify(distinct ? req.headersDistinct : req.headers)),
+  );
+  const url = await listen(echo);
+  try {
+    await fn(url);
+  } finally {
+    undo();
+    undo = installA();
+    echo.closeAllConnections();
+    await new Promise((r) => echo.close(r));
+  }
+}
+
 before(async () => {
   undoBaggage = configureBaggage({ logFields: ['model_version', 'model_name'] });
   const b = express();
@@ -94,11 +139,7 @@ before(async () => {
   urlA = await listen(sa);
   urlB = await listen(sb);
   servers = [sa, sb];
-  undo = installOutgoingPropagation({
-    registry: registryA,
-    baggageModel: true,
-    logger: capture(clientLines),
-  });
+  undo = installA();
 });
 
 after(async () => {
@@ -115,6 +156,15 @@ beforeEach(() => {
   linesB.length = 0;
   clientLines.length = 0;
 });
+
+/** A's client call counts with these labels. */
+async function clientCounts(labels: Record<string, string>) {
+  return findSamples(
+    parsePromText(await registryA.metrics()),
+    'http_client_request_duration_seconds_count',
+    labels,
+  );
+}
 
 /** Waits until `lines` holds `n` access lines (they are written when the response closes). */
 async function accessLines(lines: Line[], n: number): Promise<Line[]> {
@@ -177,14 +227,7 @@ describe('A calls B inside a request', () => {
     assert.equal(failed[0]!.trace_id, a!.trace_id);
     assert.equal(failed[0]!.model_version, '2.1.0');
     assert.equal(failed[0]!.error_type, 'ECONNREFUSED');
-    const samples = findSamples(
-      parsePromText(await registryA.metrics()),
-      'http_client_request_duration_seconds_count',
-      {
-        server_address: '127.0.0.1',
-        http_response_status_code: '',
-      },
-    );
+    const samples = await clientCounts({ server_address: '127.0.0.1', http_response_status_code: '' });
     assert.ok(samples.length >= 1);
   });
 });
@@ -199,14 +242,7 @@ describe('A calls B outside a request', () => {
     }
     assert.equal(new Set(seen).size, 2, 'each call started its own trace in B');
     for (const b of linesB) assert.notEqual(b.request_id, undefined);
-    const samples = findSamples(
-      parsePromText(await registryA.metrics()),
-      'http_client_request_duration_seconds_count',
-      {
-        model_name: '',
-        server_address: '127.0.0.1',
-      },
-    );
+    const samples = await clientCounts({ model_name: '', server_address: '127.0.0.1' });
     assert.ok(samples.length >= 1);
   });
 
@@ -242,21 +278,11 @@ describe('destinations', () => {
   });
 
   test('a denied destination gets no headers; the call is still measured', async () => {
-    undo();
-    const echo = createServer((req, res) => res.end(JSON.stringify(req.headers)));
-    const url = await listen(echo);
-    const reg = createRegistry();
-    undo = installOutgoingPropagation({ registry: reg, doNotPropagateTo: ['127.0.0.1'], logger: false });
-    try {
-      const headers = await runWithContext(
-        {
-          request_id: 'r',
-          trace_id: '0af7651916cd43dd8448eb211c80319c',
-          span_id: 'b7ad6b7169203331',
-          trace_flags: '01',
-        },
-        async () => (await fetch(url)).json() as Promise<Record<string, string>>,
-      );
+    await withEcho(async (url) => {
+      undo();
+      const reg = createRegistry();
+      undo = installOutgoingPropagation({ registry: reg, doNotPropagateTo: ['127.0.0.1'], logger: false });
+      const headers = await sent(url);
       assert.equal(headers.traceparent, undefined);
       assert.equal(headers['x-request-id'], undefined);
       assert.match(
@@ -270,53 +296,22 @@ describe('destinations', () => {
         propagateTo: [/^http:\/\/127\.0\.0\.1:/],
         logger: false,
       });
-      const again = await runWithContext(
-        {
-          request_id: 'r',
-          trace_id: '0af7651916cd43dd8448eb211c80319c',
-          span_id: 'b7ad6b7169203331',
-          trace_flags: '01',
-          model: { name: 'ranker', version: '2.1.0' },
-        },
-        async () => (await fetch(url)).json() as Promise<Record<string, string>>,
-      );
+      const again = await sent(url, { ...JOB, model: { name: 'ranker', version: '2.1.0' } });
       assert.equal(parseTraceparent(again.traceparent)?.traceId, '0af7651916cd43dd8448eb211c80319c');
       assert.equal(again.baggage, undefined, 'the model goes into baggage only when asked (baggageModel)');
-    } finally {
-      undo();
-      undo = installOutgoingPropagation({
-        registry: registryA,
-        baggageModel: true,
-        logger: capture(clientLines),
-      });
-      echo.closeAllConnections();
-      await new Promise((r) => echo.close(r));
-    }
+    });
   });
 
   test('a predicate decides per URL; a throwing one is guarded and sends nothing', async () => {
-    undo();
-    const echo = createServer((req, res) => res.end(JSON.stringify(req.headers)));
-    const url = await listen(echo);
-    const ctx = {
-      request_id: 'r',
-      trace_id: '0af7651916cd43dd8448eb211c80319c',
-      span_id: 'b7ad6b7169203331',
-      trace_flags: '01',
-    };
-    const headersAt = (path: string) =>
-      runWithContext(
-        ctx,
-        async () => (await fetch(`${url}${path}`)).json() as Promise<Record<string, string>>,
-      );
-    try {
+    await withEcho(async (url) => {
+      undo();
       undo = installOutgoingPropagation({
         registry: createRegistry(),
         propagateTo: ['*.not-this.example', (u) => u.pathname.startsWith('/internal/')],
         logger: false,
       });
-      assert.equal((await headersAt('/internal/x'))['x-request-id'], 'r');
-      assert.equal((await headersAt('/public/x'))['x-request-id'], undefined);
+      assert.equal((await sent(`${url}/internal/x`))['x-request-id'], 'r');
+      assert.equal((await sent(`${url}/public/x`))['x-request-id'], undefined);
       undo();
       undo = installOutgoingPropagation({
         registry: createRegistry(),
@@ -327,40 +322,17 @@ describe('destinations', () => {
         ],
         logger: false,
       });
-      const got = await headersAt('/internal/x');
+      const got = await sent(`${url}/internal/x`);
       assert.equal(got['x-request-id'], undefined);
-    } finally {
-      undo();
-      undo = installOutgoingPropagation({
-        registry: registryA,
-        baggageModel: true,
-        logger: capture(clientLines),
-      });
-      echo.closeAllConnections();
-      await new Promise((r) => echo.close(r));
-    }
+    });
   });
 
   test('a caller’s own traceparent is kept: one set of headers', async () => {
-    const echo = createServer((req, res) => res.end(JSON.stringify(req.headersDistinct)));
-    const url = await listen(echo);
-    try {
+    await withEcho(async (url) => {
       const own = '00-11111111111111111111111111111111-2222222222222222-01';
-      const got = await runWithContext(
-        {
-          request_id: 'r',
-          trace_id: '0af7651916cd43dd8448eb211c80319c',
-          span_id: 'b7ad6b7169203331',
-          trace_flags: '01',
-        },
-        async () =>
-          (await fetch(url, { headers: { traceparent: own } })).json() as Promise<Record<string, string[]>>,
-      );
+      const got = await sent<Record<string, string[]>>(url, JOB, { headers: { traceparent: own } });
       assert.deepEqual(got.traceparent, [own]);
-    } finally {
-      echo.closeAllConnections();
-      await new Promise((r) => echo.close(r));
-    }
+    }, true);
   });
 
   test('a second install throws at setup; bad options throw with a clear message', () => {

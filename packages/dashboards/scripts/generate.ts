@@ -1,7 +1,25 @@
-// Writes grafana/threadline.json from buildDashboard(), the one source of the dashboard.
+// Writes the generated files of the ops bundle from their one definition each: the dashboard from
+// buildDashboard(), rules/threadline.rules.yml from src/rules.ts, and the drift package's
+// rules/drift.rules.yml from src/drift-rules.ts (the drift package may not import this one, so its
+// rule file is written from here and held to the definition by this package's tests).
 // Run: npm run generate -w @threadline/dashboards
-import { writeFileSync } from 'node:fs';
-import { buildDashboard, dashboardFile } from '../src/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { generatedFiles } from '../test/generated-files.js';
 
-writeFileSync(dashboardFile, `${JSON.stringify(buildDashboard(), null, 2)}\n`);
-console.log(`wrote ${dashboardFile}`);
+/** True when the file already holds this text (for JSON: the same value, however it is formatted). */
+function unchanged(file: string, text: string): boolean {
+  let old: string;
+  try {
+    old = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  return file.endsWith('.json') ? isDeepStrictEqual(JSON.parse(old), JSON.parse(text)) : old === text;
+}
+
+for (const { file, text } of generatedFiles()) {
+  if (unchanged(file, text)) continue;
+  writeFileSync(file, text);
+  console.log(`wrote ${file}`);
+}

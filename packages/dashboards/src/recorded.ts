@@ -19,9 +19,9 @@ export function recordedSeriesNames(): Set<string> {
 }
 
 /**
- * Series recorded by `@threadline/drift`'s own rules (rules/drift.rules.yml in that package), which
- * the dashboard and the fleet drift alert read. Load that file beside this bundle's rules; the fleet
- * PSI formula lives there, once.
+ * Series recorded by the rules `@threadline/drift` ships (its rules/drift.rules.yml, generated from
+ * src/drift-rules.ts here), which the dashboard and the fleet drift alert read. Load that file beside
+ * this bundle's rules.
  */
 export const DRIFT_RECORDED = {
   fleetPsi: 'feature:ml_feature_psi:1h',

@@ -95,3 +95,33 @@ export interface GrafanaDashboard {
   readonly links: readonly unknown[];
   readonly panels: readonly GrafanaPanel[];
 }
+
+/** A Prometheus recording rule. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+  /** Written as a `#` comment above the rule: why it is written this way. */
+  readonly comment?: string;
+}
+
+/** A Prometheus alerting rule. */
+export interface AlertingRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: { readonly severity: 'critical' | 'warning' | 'info' };
+  readonly annotations: { readonly summary: string; readonly description: string };
+  readonly comment?: string;
+}
+
+/** A rule group: its rules evaluate in order, so a rule may read a series recorded above it. */
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly (RecordingRule | AlertingRule)[];
+}
+
+/** One rule file as shipped: a header comment and its groups. */
+export interface RuleFile {
+  readonly header: string;
+  readonly groups: readonly RuleGroup[];
+}

@@ -1,7 +1,7 @@
 import { check, ThreadlineConfigError, warnOnce } from '@threadline/core';
 import { modelCodes } from './codes.js';
 import { stableUnit } from './hash.js';
-import { predictorInternals } from './instrument.js';
+import { predictorInternals } from './predictor-internals.js';
 import type { CanaryOptions, DeclaredModel, Prediction, Predictor } from './types.js';
 
 const COMPONENT = 'model.canary';

@@ -2,7 +2,6 @@ export { type Canary, createCanary } from './canary.js';
 export { ModelTimeoutError, modelCodes } from './codes.js';
 export { bindModel, withModel } from './context.js';
 export { stableHash32, stableUnit } from './hash.js';
-export { MAX_TRACKED_ITEMS } from './instrument.js';
 export { MAX_LABEL_VALUE_LENGTH } from './labels.js';
 export { DELAY_BUCKETS, DURATION_BUCKETS, SCORE_BUCKETS, SIZE_BUCKETS } from './metrics.js';
 export {
@@ -13,6 +12,7 @@ export {
   type ModelSelector,
 } from './monitor.js';
 export { newPredictionId } from './outcomes.js';
+export { MAX_TRACKED_ITEMS } from './prediction-recorder.js';
 export type {
   CanaryOptions,
   DeclaredModel,

@@ -9,10 +9,10 @@ import {
 } from '@threadline/core';
 import { modelCodes } from './codes.js';
 import { withModel } from './context.js';
-import { predictorInternals } from './instrument.js';
 import type { MonitorCore } from './internal-types.js';
 import { LineBudget, writeLine } from './log.js';
 import { modelMetricOptions } from './metrics.js';
+import { predictorInternals } from './predictor-internals.js';
 import type { Prediction, Predictor, ShadowOptions } from './types.js';
 
 const COMPONENT = 'model.shadow';

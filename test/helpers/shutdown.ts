@@ -1,11 +1,15 @@
+// SIGTERM mid-stream: a real service in a child process, real requests on loopback, a real signal,
+// and every line it wrote counted afterwards.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/shutdown-app.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../loggers/fixtures/shutdown-app.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Where the service's lines go: stdout redirected to a file, stdout as a pipe, the logger's own file. */
@@ -134,4 +138,26 @@ export function losses(outcome: ShutdownOutcome): { lost: number; unlogged: numb
     unlogged: outcome.answered.filter((id) => !logged.has(id)).length,
     mislabelled: outcome.lines.filter((l) => l.request_id !== l.expect).length,
   };
+}
+
+/**
+ * The suite both loggers must pass: with handleSignals(), SIGTERM mid-stream loses not one line,
+ * to stdout, to a pipe or to the logger's own file, and finishes the requests in flight.
+ */
+export function describeSigtermShutdown(logger: 'pino' | 'winston'): void {
+  describe(`${logger}: SIGTERM mid-stream with handleSignals`, () => {
+    for (const dest of ['stdout', 'pipe', 'file'] as Destination[]) {
+      test(dest, async () => {
+        const outcome = await runShutdown(logger, dest, 'threadline');
+        assert.equal(outcome.code, 0, `clean exit (stopped in ${outcome.stopMs} ms): ${outcome.stderr}`);
+        assert.ok(outcome.answered.length >= 1_000, 'the signal came mid-stream');
+        assert.equal(
+          outcome.calls,
+          outcome.answered.length * outcome.perRequest,
+          'in-flight requests were finished, not dropped',
+        );
+        assert.deepEqual(losses(outcome), { lost: 0, unlogged: 0, mislabelled: 0 });
+      });
+    }
+  });
 }
