@@ -17,6 +17,7 @@ function nullStream(): NodeJS.WritableStream {
   return createWriteStream('/dev/null');
 }
 
+// pino's default destination (sonic-boom, asynchronous, one write per line), to /dev/null.
 function pinoToNull(): import('pino').Logger {
   const pino = require('pino') as typeof import('pino');
   return pino(pino.destination({ dest: '/dev/null', sync: false }));
@@ -52,8 +53,9 @@ async function otel(instrumentation: 'express' | 'koa'): Promise<void> {
 async function threadlineSink(variantName: string): Promise<import('@threadline/core').LogSink> {
   if (variantName.startsWith('threadline-pino')) {
     const { createPinoLogger, pinoSink } = await import('@threadline/pino');
-    const pino = require('pino') as typeof import('pino');
-    const destination = pino.destination({ dest: '/dev/null', sync: false });
+    // A path: createPinoLogger's default destination (buffered), pointed at /dev/null, as the
+    // peers get pino's default (one asynchronous write per line) pointed at /dev/null.
+    const destination = '/dev/null';
     // `-plain`: without the logger's default credential redaction, like the pino-http peer.
     return pinoSink(
       createPinoLogger(variantName.endsWith('-plain') ? { destination, redact: [] } : { destination }),

@@ -168,6 +168,9 @@ export function bindEmitter<E extends EventEmitter>(emitter: E): () => void {
   target[BOUND]?.();
   const original = target.emit;
   const patched = function emit(this: EventEmitter, ...args: Parameters<EventEmitter['emit']>): boolean {
+    // Entering the context costs a frame per event: not for events emitted in it already, nor for
+    // events nobody listens to (most of a response's, when Koa writes it after the chain).
+    if (als.getStore() === ctx || this.listenerCount(args[0]) === 0) return original.apply(this, args);
     return als.run(ctx, () => original.apply(this, args));
   };
   target.emit = patched;

@@ -40,11 +40,24 @@ function loadApi(): OtelApiLike | null {
 
 const INVALID_TRACE = '00000000000000000000000000000000';
 
+// Where @opentelemetry/api 1.x keeps what the application registered (the supported peer range is
+// ^1.3, which all share this key).
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+/** True when an OpenTelemetry context manager is registered (an SDK was started). */
+function hasContextManager(): boolean {
+  const registered = (globalThis as Record<symbol, { context?: unknown } | undefined>)[OTEL_GLOBAL];
+  return registered !== undefined && registered.context !== undefined;
+}
+
 /**
  * The IDs of the active OpenTelemetry span, when `@opentelemetry/api` is installed and a span is
  * active (e.g. started by `@opentelemetry/instrumentation-http`); otherwise `undefined`.
  */
 export function activeOtelSpan(): OtelSpanIds | undefined {
+  // No context manager registered (no SDK started): no span can be active, and asking the API
+  // walks five calls to its no-op manager. This runs for every request and every log line.
+  if (!hasContextManager()) return undefined;
   const otel = api === undefined ? loadApi() : api;
   if (!otel) return undefined;
   try {

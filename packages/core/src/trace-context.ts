@@ -161,5 +161,8 @@ export function newTrace(options?: TraceStartOptions): TraceIds {
 /** True when the flags have the sampled bit set. */
 export function isSampled(traceFlags: string | undefined): boolean {
   if (!traceFlags) return false;
-  return (Number.parseInt(traceFlags, 16) & FLAG_SAMPLED) === FLAG_SAMPLED;
+  // The sampled bit is the low bit of the last hex digit; `traceFlags` is two hex digits.
+  const last = traceFlags.charCodeAt(traceFlags.length - 1);
+  const digit = last <= 57 ? last - 48 : (last | 32) - 87;
+  return digit >= 0 && digit < 16 && (digit & FLAG_SAMPLED) === FLAG_SAMPLED;
 }

@@ -91,6 +91,11 @@ export class DebugSwitch {
     return [...this.rules.values()];
   }
 
+  /** True when at least one rule is set (it may have expired): callers skip building a query otherwise. */
+  get active(): boolean {
+    return this.rules.size > 0;
+  }
+
   /** True when any active rule matches the request (all of a rule's selectors must match). */
   matches(query: DebugQuery): boolean {
     if (this.rules.size === 0) return false;

@@ -1,11 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bindEmitter, type RequestLogger, reportError } from '@threadline/core';
-import { HttpInstrumentation, type RequestState, resolveHttpOptions } from '@threadline/core/http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { bindEmitter, reportError } from '@threadline/core';
+import {
+  HttpInstrumentation,
+  RequestLogProperty,
+  type RequestState,
+  resolveHttpOptions,
+} from '@threadline/core/http';
 import { type ExpressRequestLike, routerOf, routeTemplateOf } from './route.js';
 import type { Middleware, NextFunction, ThreadlineExpressOptions } from './types.js';
 
 const COMPONENT = 'express';
 const STATE = Symbol('threadline.express.state');
+// `req.log`, on the app's request prototype (never on Node's own IncomingMessage.prototype).
+const logProperty = new RequestLogProperty(STATE, [IncomingMessage.prototype]);
 
 type InstrumentedRequest = IncomingMessage &
   ExpressRequestLike & { [STATE]?: RequestState; id?: string; ip?: string };
@@ -49,7 +56,6 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
     // req.ip follows the app's 'trust proxy' setting, as the application's own code sees it.
     clientAddressOf: (source) => (source as InstrumentedRequest).ip,
   });
-  const logDescriptor = requestLogDescriptor(http);
   const installed = new WeakMap<object, unknown>();
   const capture: ErrorCapture = function threadlineErrorCapture(error, req, _res, next) {
     const state = (req as InstrumentedRequest)[STATE];
@@ -71,7 +77,7 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
       // request. The logger is made on first use only; the descriptor is shared.
       try {
         r.id = state.ctx.request_id;
-        Object.defineProperty(r, 'log', logDescriptor);
+        logProperty.attach(r);
       } catch (error) {
         // A request object that already owns a fixed `id` or `log` keeps them.
         reportError(COMPONENT, error);
@@ -84,23 +90,5 @@ export function threadline(options?: ThreadlineExpressOptions): Middleware {
       if (h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) bindEmitter(req);
       next();
     });
-  };
-}
-
-/**
- * The `req.log` property: a getter that makes the request's logger on first use, and a setter so an
- * application (or pino-http after us) can still assign its own logger.
- */
-function requestLogDescriptor(http: HttpInstrumentation): PropertyDescriptor {
-  return {
-    configurable: true,
-    enumerable: false,
-    get(this: InstrumentedRequest): RequestLogger | undefined {
-      const state = this[STATE];
-      return state ? http.logger(state) : undefined;
-    },
-    set(this: InstrumentedRequest, value: unknown) {
-      Object.defineProperty(this, 'log', { value, writable: true, configurable: true, enumerable: true });
-    },
   };
 }

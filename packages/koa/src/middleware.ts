@@ -1,10 +1,17 @@
-import { bindEmitter, type RequestLogger, reportError } from '@threadline/core';
-import { HttpInstrumentation, type RequestState, resolveHttpOptions } from '@threadline/core/http';
+import { bindEmitter, reportError } from '@threadline/core';
+import {
+  HttpInstrumentation,
+  RequestLogProperty,
+  type RequestState,
+  resolveHttpOptions,
+} from '@threadline/core/http';
 import type { KoaContextLike, KoaMiddleware, ThreadlineKoaOptions } from './types.js';
 
 const COMPONENT = 'koa';
 const SEEN = Symbol('threadline.koa.seen');
 const STATE = Symbol('threadline.koa.state');
+// `ctx.log`, on the app's context prototype.
+const logProperty = new RequestLogProperty(STATE);
 
 type InstrumentedContext = KoaContextLike & { [STATE]?: RequestState; id?: string; ip?: string };
 
@@ -30,7 +37,6 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
     clientAddressOf: (source) => (source as InstrumentedContext).ip,
   });
   const header = resolved.requestIdHeader;
-  const logDescriptor = requestLogDescriptor(http);
   return function threadlineMiddleware(ctx, next) {
     // A second instance (on a router, or in a mounted app with its own) leaves the request to the
     // first: one context, one request ID, one observation and one access line per request.
@@ -42,7 +48,7 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
       c[STATE] = state;
       try {
         c.id = state.ctx.request_id;
-        Object.defineProperty(c, 'log', logDescriptor);
+        logProperty.attach(c);
       } catch (error) {
         // A context that already owns a fixed `id` or `log` keeps them.
         reportError(COMPONENT, error);
@@ -59,24 +65,6 @@ export function threadline(options?: ThreadlineKoaOptions): KoaMiddleware {
         throw error;
       }
     });
-  };
-}
-
-/**
- * The `ctx.log` property: a getter that makes the request's logger on first use, and a setter so an
- * application (or another logging middleware) can still assign its own logger.
- */
-function requestLogDescriptor(http: HttpInstrumentation): PropertyDescriptor {
-  return {
-    configurable: true,
-    enumerable: false,
-    get(this: InstrumentedContext): RequestLogger | undefined {
-      const state = this[STATE];
-      return state ? http.logger(state) : undefined;
-    },
-    set(this: InstrumentedContext, value: unknown) {
-      Object.defineProperty(this, 'log', { value, writable: true, configurable: true, enumerable: true });
-    },
   };
 }
 

@@ -1,3 +1,4 @@
+export { type ThreadlineDestinationOptions, threadlineDestination } from './destination.js';
 export { flushLogger, flushOnShutdown } from './flush.js';
 export { createPinoLogger } from './logger.js';
 export { threadlineMixin, threadlineMixinMergeStrategy, threadlinePinoOptions } from './mixin.js';

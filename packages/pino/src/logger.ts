@@ -8,9 +8,11 @@ import {
   ThreadlineConfigError,
 } from '@threadline/core';
 import pino from 'pino';
+import { threadlineDestination } from './destination.js';
 import { flushOnShutdown } from './flush.js';
 import { threadlinePinoOptions } from './mixin.js';
 import { markContextLogger } from './sink.js';
+import { isoTime } from './time.js';
 import type { CreatePinoLoggerOptions } from './types.js';
 import { verbosityHooks } from './verbosity.js';
 
@@ -64,8 +66,9 @@ function redactChildBindings(logger: pino.Logger, redactor: Redactor): void {
  * A pino logger with the same defaults as `@threadline/winston`'s `createLogger`: JSON lines with
  * `time` (ISO 8601), `level` (the label), `message`, `service`; the Threadline context on every
  * line; errors under `err`/`error` serialized with their stack; credentials redacted at any depth
- * (the same rules as winston's, from core); stdout. A failing destination is counted and
- * reported, never fatal; `shutdown()` from core flushes it. Throws ThreadlineConfigError on bad options.
+ * (the same rules as winston's, from core); stdout through `threadlineDestination` (buffered, written
+ * off the request's path, flushed at exit). A failing destination is counted and reported, never
+ * fatal; `shutdown()` from core flushes it. Throws ThreadlineConfigError on bad options.
  */
 export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Logger {
   check.keys(COMPONENT, options, OPTION_KEYS);
@@ -80,10 +83,23 @@ export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Lo
   const verbosity = check.boolean(COMPONENT, 'verbosity', options.verbosity, false);
   const redaction = resolveRedaction(COMPONENT, options.redact, options.censor);
   const paths = stringList('redactPaths', options.redactPaths, []);
-  const destination = options.destination;
-  if (destination !== undefined && typeof (destination as { write?: unknown })?.write !== 'function') {
-    throw new ThreadlineConfigError(COMPONENT, 'option destination must have a write method');
+  const given = options.destination;
+  if (
+    given !== undefined &&
+    typeof given !== 'string' &&
+    typeof given !== 'number' &&
+    typeof (given as { write?: unknown })?.write !== 'function'
+  ) {
+    throw new ThreadlineConfigError(
+      COMPONENT,
+      'option destination must be a stream with a write method, a file path or a file descriptor',
+    );
   }
+  // A stream is the caller's own; a path, a descriptor or nothing (stdout) gets the buffered default.
+  const destination =
+    given === undefined || typeof given === 'string' || typeof given === 'number'
+      ? threadlineDestination(given ?? 1)
+      : given;
   const report = logTransportErrorReporter(
     COMPONENT,
     options.registry !== undefined ? { registry: options.registry } : {},
@@ -98,7 +114,7 @@ export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Lo
     level: effective,
     messageKey: 'message',
     base: { service },
-    timestamp: hooks?.timestamp ?? pino.stdTimeFunctions.isoTime,
+    timestamp: hooks?.timestamp ?? isoTime,
     formatters: {
       level: (label) => ({ level: label }),
       ...(redactor
@@ -110,7 +126,7 @@ export function createPinoLogger(options: CreatePinoLoggerOptions = {}): pino.Lo
     ...threadline,
     ...(hooks ? { hooks: { logMethod: hooks.logMethod } } : {}),
   };
-  const logger = destination ? pino(loggerOptions, destination) : pino(loggerOptions);
+  const logger = pino(loggerOptions, destination);
   if (redactor) redactChildBindings(logger, redactor);
   // pino's own stdout destination re-emits every failure but EPIPE; no listener means a crash.
   const stream = (logger as unknown as Record<symbol, Partial<Emitter>>)[streamSym];

@@ -25,8 +25,11 @@ export interface CreatePinoLoggerOptions {
    * written whatever the level; buffered ones are written when the request flushes them.
    */
   readonly verbosity?: boolean;
-  /** Where lines go (default: stdout). */
-  readonly destination?: pino.DestinationStream;
+  /**
+   * Where lines go: a stream (used as given), or a file path or descriptor written through
+   * `threadlineDestination` (buffered). Default: stdout through `threadlineDestination`.
+   */
+  readonly destination?: pino.DestinationStream | string | number;
   /** Where `threadline_log_transport_errors_total` is registered (default: prom-client's global registry). */
   readonly registry?: Parameters<typeof createCounter>[0]['registry'];
 }

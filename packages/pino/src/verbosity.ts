@@ -1,6 +1,7 @@
 import { bufferDebugLine, debugDecision } from '@threadline/core';
 import type pino from 'pino';
 import { writeWithContext } from './context-hook.js';
+import { isoNow } from './time.js';
 
 /** The hook and time function a pino logger needs for per-request verbosity. */
 export interface VerbosityHooks {
@@ -16,14 +17,14 @@ export interface VerbosityHooks {
 export function verbosityHooks(configured: number, debug: number): VerbosityHooks {
   let replayTime: string | undefined;
   return {
-    timestamp: () => `,"time":"${replayTime ?? new Date().toISOString()}"`,
+    timestamp: () => `,"time":"${replayTime ?? isoNow()}"`,
     logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn, level: number) {
       if (level >= configured) return writeWithContext(this, args, method);
       if (level < debug) return;
       const decision = debugDecision();
       if (decision === 'write') return writeWithContext(this, args, method);
       if (decision === 'buffer') {
-        const time = new Date().toISOString();
+        const time = isoNow();
         bufferDebugLine(() => {
           replayTime = time;
           try {

@@ -17,3 +17,4 @@ export {
 } from './metrics-endpoint.js';
 export { type ResolvedHttpOptions, resolveHttpOptions } from './options.js';
 export { markOwnEndpoint } from './own-endpoint.js';
+export { RequestLogProperty } from './request-logger.js';

@@ -199,25 +199,36 @@ export class HttpInstrumentation {
     const { res } = state;
     if (!res.headersSent) res.setHeader(o.requestIdHeader, requestId);
     (res as ServerResponse & { [REQUEST_STATE]?: RequestState })[REQUEST_STATE] = state;
-    const who = o.identify ? safeCall(COMPONENT, o.identify, [state.req]) : undefined;
-    const force = debugSwitch.matches({ requestId, userId: who?.userId, sessionId: who?.sessionId });
+    // Without an active debug rule nobody is asked who the request is from.
+    let force = false;
+    if (debugSwitch.active) {
+      const who = o.identify ? safeCall(COMPONENT, o.identify, [state.req]) : undefined;
+      force = debugSwitch.matches({ requestId, userId: who?.userId, sessionId: who?.sessionId });
+    }
     if (force || o.debugBuffer > 0) startRequestVerbosity({ forceDebug: force, bufferLimit: o.debugBuffer });
     if (state.measured) this.metrics.inFlight.inc(state.method);
     const onClose = (): void => {
-      contextStorage().run(state.ctx, () => {
-        try {
-          this.finish(state);
-        } catch (error) {
-          reportError(COMPONENT, error);
-        }
-      });
+      // 'close' normally fires in the request's own context (the response's write started there):
+      // entering the store again would cost a context frame per request for nothing.
+      const store = contextStorage();
+      if (store.getStore() === state.ctx) this.finishGuarded(state);
+      else store.run(state.ctx, () => this.finishGuarded(state));
     };
-    res.once('close', onClose);
+    // 'close' fires once; `on` spares the wrapper `once` allocates, and finish() runs only once anyway.
+    res.on('close', onClose);
     // The client may have gone while middleware ahead of ours awaited: 'close' has fired already and
     // will not again, so finish now (counted as aborted) or the in-flight gauge never comes down.
     if (res.destroyed) {
       res.removeListener('close', onClose);
       onClose();
+    }
+  }
+
+  private finishGuarded(state: RequestState): void {
+    try {
+      this.finish(state);
+    } catch (error) {
+      reportError(COMPONENT, error);
     }
   }
 
@@ -288,7 +299,9 @@ export class HttpInstrumentation {
       else withoutExemplars(state.ctx, () => this.record(state, out));
     }
     const slow = out.durationMs >= o.slowMs;
-    endRequestVerbosity(out.failed || (slow && logged) || debugSwitch.matches({ route: out.route }));
+    endRequestVerbosity(
+      out.failed || (slow && logged) || (debugSwitch.active && debugSwitch.matches({ route: out.route })),
+    );
     if (logged && o.logger) this.writeLine(state, out, level);
   }
 

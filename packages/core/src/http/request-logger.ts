@@ -64,3 +64,64 @@ class BoundLogger implements RequestLogger {
 export function requestLogger(sink: LogSink, ctx: ThreadlineContext): RequestLogger {
   return new BoundLogger(sink, ctx, undefined);
 }
+
+interface WithState {
+  readonly [key: symbol]: { readonly owner: { logger(state: never): RequestLogger } } | undefined;
+}
+
+/**
+ * The `log` property of requests (Express `req.log`, Koa `ctx.log`): a getter that makes the
+ * request's logger on first use, and a setter so an application (or pino-http after us) can still
+ * assign its own. It is put once on the prototype the framework gives each request (Express's
+ * `app.request`, Koa's `app.context`, which sub-apps inherit from), not on every request: defining
+ * a property per request is a runtime call and a new shape for the framework's objects.
+ */
+export class RequestLogProperty {
+  private readonly descriptor: PropertyDescriptor;
+  private readonly prototypes = new WeakSet<object>();
+
+  /**
+   * @param stateKey the adapter's key of the request's `RequestState` on the same object
+   * @param shared prototypes never to touch (the runtime's own classes, such as IncomingMessage's)
+   */
+  constructor(
+    stateKey: symbol,
+    private readonly shared: readonly object[] = [],
+  ) {
+    this.descriptor = {
+      configurable: true,
+      enumerable: false,
+      get(this: WithState): RequestLogger | undefined {
+        const state = this[stateKey];
+        return state ? state.owner.logger(state as never) : undefined;
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, 'log', { value, writable: true, configurable: true, enumerable: true });
+      },
+    };
+  }
+
+  /** Makes `target.log` the request's logger. Throws when `target` already owns a fixed `log`. */
+  attach(target: object): void {
+    const proto = Object.getPrototypeOf(target) as object | null;
+    if (proto !== null && this.prototypes.has(proto)) {
+      // An own `log` (assigned by an earlier middleware) hides the prototype's: keep the old rule,
+      // ours replaces it on this request.
+      if (Object.hasOwn(target, 'log')) Object.defineProperty(target, 'log', this.descriptor);
+      return;
+    }
+    if (
+      proto !== null &&
+      proto !== Object.prototype &&
+      !this.shared.includes(proto) &&
+      !('log' in proto) &&
+      Object.isExtensible(proto)
+    ) {
+      Object.defineProperty(proto, 'log', this.descriptor);
+      this.prototypes.add(proto);
+      if (Object.hasOwn(target, 'log')) Object.defineProperty(target, 'log', this.descriptor);
+      return;
+    }
+    Object.defineProperty(target, 'log', this.descriptor);
+  }
+}
