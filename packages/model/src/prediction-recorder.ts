@@ -1,8 +1,7 @@
-import { currentTraceIds, isSampled, reportError } from '@threadline/core';
+import { currentTraceIds, isSampled, reportError, writeEvent } from '@threadline/core';
 import { wallMs } from './clock.js';
 import { modelCodes } from './codes.js';
 import type { MonitorCore, VersionCell } from './internal-types.js';
-import { writeLine } from './log.js';
 import { newPredictionId } from './outcomes.js';
 import { OTHER_CLASS, type Settings } from './predict-settings.js';
 import type { Prediction } from './types.js';
@@ -152,7 +151,7 @@ export class PredictionRecorder<I, P, R, O, T> {
         };
         if (size !== undefined) fields.input_size = size;
         if (s.batch) fields.batch_size = size;
-        writeLine(core.logger, 'info', fields, 'model inference');
+        writeEvent(core.logger, 'info', fields, 'model inference', 'model');
       }
     } catch (error) {
       reportError(COMPONENT, error);

@@ -23,7 +23,7 @@ function busyMs(fn: () => void, runs = 5): number {
 describe('bounded work on bad input', () => {
   test('a 1,000,000-item batch adds a few ms of blocking at most; the items past the cap are counted', async () => {
     const registry = new Registry();
-    const monitor = createModelMonitor({ registry });
+    const monitor = createModelMonitor({ registry, logger: false });
     const model = monitor.declare({ name: 'churn', version: '1' });
     const batch = Array.from({ length: ITEMS }, (_, i) => (i % 10) / 10);
     const raw = (xs: number[]) => xs;

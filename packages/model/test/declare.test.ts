@@ -88,7 +88,7 @@ describe('declare', () => {
   });
 
   test('bad declarations throw at setup with a clear message', () => {
-    const monitor = createModelMonitor({ registry: new Registry(), maxModels: 2 });
+    const monitor = createModelMonitor({ registry: new Registry(), maxModels: 2, logger: false });
     assert.throws(() => monitor.declare({ name: '', version: '1' }), ThreadlineConfigError);
     assert.throws(() => monitor.declare({ name: 'a', version: '1\n2' }), /control characters/);
     assert.throws(
@@ -112,23 +112,26 @@ describe('declare', () => {
 
   test('one monitor per registry; close() frees it', () => {
     const registry = new Registry();
-    const a = createModelMonitor({ registry });
-    assert.throws(() => createModelMonitor({ registry }), /one model monitor per registry/);
+    const a = createModelMonitor({ registry, logger: false });
+    assert.throws(() => createModelMonitor({ registry, logger: false }), /one model monitor per registry/);
     a.close();
     assert.throws(() => a.declare({ name: 'x', version: '1' }), /closed/);
-    createModelMonitor({ registry }).declare({ name: 'x', version: '1' });
+    createModelMonitor({ registry, logger: false }).declare({ name: 'x', version: '1' });
   });
 
   test("a name clash leaves the registry as it was; close() removes exactly the monitor's metrics", () => {
     const registry = new Registry();
     new Gauge({ name: 'model_outcome_samples', help: 'someone else', registers: [registry] });
-    assert.throws(() => createModelMonitor({ registry }), /model_outcome_samples is already registered/);
+    assert.throws(
+      () => createModelMonitor({ registry, logger: false }),
+      /model_outcome_samples is already registered/,
+    );
     assert.deepEqual(
       registry.getMetricsAsArray().map((m) => m.name),
       ['model_outcome_samples'],
     );
     const clean = new Registry();
-    const monitor = createModelMonitor({ registry: clean });
+    const monitor = createModelMonitor({ registry: clean, logger: false });
     assert.deepEqual(
       clean
         .getMetricsAsArray()
@@ -177,7 +180,7 @@ describe('declare', () => {
 
 describe('model context', () => {
   test('withModel binds the model in a child context and keeps the request', async () => {
-    const monitor = createModelMonitor({ registry: new Registry() });
+    const monitor = createModelMonitor({ registry: new Registry(), logger: false });
     const m = monitor.declare({ name: 'churn', version: '1', alias: 'champion' });
     await runWithContext({ request_id: 'r-1' }, async () => {
       await withModel(m, async () => {
@@ -197,7 +200,7 @@ describe('model context', () => {
   });
 
   test('express: the selected model is set on the request context the adapter made', async () => {
-    const monitor = createModelMonitor({ registry: new Registry() });
+    const monitor = createModelMonitor({ registry: new Registry(), logger: false });
     const v1 = monitor.declare({ name: 'churn', version: '1' });
     monitor.declare({ name: 'churn', version: '2' });
     const app = express();
@@ -235,7 +238,7 @@ describe('model context', () => {
   });
 
   test('express without an adapter: the model still reaches the handler through a child context', async () => {
-    const monitor = createModelMonitor({ registry: new Registry() });
+    const monitor = createModelMonitor({ registry: new Registry(), logger: false });
     monitor.declare({ name: 'churn', version: '3' });
     const app = express();
     app.use(monitor.express('churn'));
@@ -253,7 +256,7 @@ describe('model context', () => {
   });
 
   test('koa: the selected model is bound per request, a throwing selector is contained', async () => {
-    const monitor = createModelMonitor({ registry: new Registry() });
+    const monitor = createModelMonitor({ registry: new Registry(), logger: false });
     const v1 = monitor.declare({ name: 'churn', version: '1' });
     const v2 = monitor.declare({ name: 'churn', version: '2' });
     const app = new Koa();

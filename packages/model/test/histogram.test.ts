@@ -13,7 +13,7 @@ const TRACE_B = '0af7651916cd43dd8448eb211c80319c';
 describe('model histograms (scrape-time, from core)', () => {
   test('model_inference_duration_seconds: a sampled trace is an exemplar, an unsampled one is not', async () => {
     const registry = createRegistry();
-    const monitor = createModelMonitor({ registry });
+    const monitor = createModelMonitor({ registry, logger: false });
     const model = monitor.declare({ name: 'churn', version: '1' });
     const predict = monitor.instrumentSync(model, (x: number) => x * 2);
     runWithContext({ trace_id: TRACE_A, span_id: '00f067aa0ba902b7', trace_flags: '00' }, () => predict(1));
@@ -39,7 +39,7 @@ describe('model histograms (scrape-time, from core)', () => {
 
   test('a model declared again after retire() continues its duration series', async () => {
     const registry = new Registry();
-    const monitor = createModelMonitor({ registry });
+    const monitor = createModelMonitor({ registry, logger: false });
     const decl = { name: 'churn', version: '1' };
     const first = monitor.declare(decl);
     monitor.instrumentSync(first, (x: number) => x)(1);
@@ -57,7 +57,7 @@ describe('model histograms (scrape-time, from core)', () => {
 
   test('output and size histograms render as prom-client histograms of the same values would', async () => {
     const registry = new Registry();
-    const monitor = createModelMonitor({ registry });
+    const monitor = createModelMonitor({ registry, logger: false });
     const v1 = monitor.declare({ name: 'churn', version: '1' });
     const v2 = monitor.declare({ name: 'price', version: '2' });
     const scores = monitor.instrumentSync(v1, (xs: number[]) => xs, {

@@ -1,9 +1,8 @@
 // A monitor's inner parts built from the real ones (metrics in a fresh registry, outcome store,
 // budgeted warnings, declared versions), for the tests of one part at a time.
-import { ThreadlineConfigError } from '@threadline/core';
+import { budgetedWriter, type LineBudget, ThreadlineConfigError } from '@threadline/core';
 import { Registry } from 'prom-client';
 import type { MonitorCore } from '../src/internal-types.js';
-import { budgetedWarn, type LineBudget } from '../src/log.js';
 import { ModelMetrics } from '../src/metrics.js';
 import { OutcomeStore } from '../src/outcomes.js';
 import { ModelVersions } from '../src/versions.js';
@@ -44,7 +43,7 @@ export function monitorCore(options: CoreOptions = {}) {
       if (!cell) throw new ThreadlineConfigError(component, 'not declared');
       return cell;
     },
-    warn: budgetedWarn(logger, options.warnPerMinute ?? 60, budgets),
+    warn: budgetedWriter(logger, options.warnPerMinute ?? 60, budgets, 'model'),
   };
   versions = new ModelVersions(core, options.maxModels ?? 50);
   return { registry, logger, metrics, store, core, versions };

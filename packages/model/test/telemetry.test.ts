@@ -14,7 +14,7 @@ const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 describe('exemplars and per-request canary binding', () => {
   test('the duration histogram carries trace exemplars on an OpenMetrics registry', async () => {
     const registry = createRegistry();
-    const monitor = createModelMonitor({ registry });
+    const monitor = createModelMonitor({ registry, logger: false });
     const model = monitor.declare({ name: 'churn', version: '1' });
     const predict = monitor.instrument(model, async (x: number) => x);
     await runWithContext({ trace_id: TRACE, span_id: '00f067aa0ba902b7', trace_flags: '01' }, () =>
@@ -78,7 +78,7 @@ describe('spans', () => {
   const exporter = useInMemoryTracing();
 
   test('each call is a model.predict span with the model attributes; a failure marks it', async () => {
-    const monitor = createModelMonitor({ registry: new Registry() });
+    const monitor = createModelMonitor({ registry: new Registry(), logger: false });
     const model = monitor.declare({ name: 'churn', version: '7' });
     const ok = monitor.instrument(model, async (x: number) => x);
     const boom = monitor.instrument(model, async (_x: number): Promise<number> => {
