@@ -9,12 +9,14 @@
 // summarised by package and function against bare.
 // Usage (through bench/run.mjs): npm run bench -- http [--quick] [--rounds N] [--only koa]
 //   [--variants threadline-pino,koa-pino-logger] [--rate 2000] [--window 2] [--profile | --profile-only]
+//   [--instructions]   instructions per request under callgrind instead (needs valgrind)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { callgrindAvailable, instructionsPerRequest } from './instructions.js';
 import { fixedRate, placement, saturate, startServer } from './load.js';
 import { comparePackages, type ProfileSummary, summariseFile, topFunctions } from './profile.js';
 import { addedCpu, formatRatio, ratios, type Sample, type Superset, sanity, spread, WIDE } from './stats.js';
@@ -29,6 +31,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-only': { type: 'boolean', default: false },
     window: { type: 'string' },
+    instructions: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -232,6 +235,54 @@ async function attribution(framework: Framework, variants: readonly string[], ra
     console.log('');
     console.log(topFunctions(bare, s, 15).join('\n'));
   }
+}
+
+/** Instructions per request of bare and each variant (median of the rounds), and the ratio. */
+async function instructionTable(framework: Framework, variants: readonly string[]): Promise<void> {
+  const rounds = Number(args.rounds ?? (QUICK ? 1 : 3));
+  const warm = QUICK ? 3000 : 5000;
+  const n = QUICK ? 1000 : 3000;
+  const counts = new Map<string, number[]>(variants.map((v) => [v, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const v of variants) {
+      const c = await instructionsPerRequest(`${framework}:${v}`, warm, n);
+      counts.get(v)!.push(c);
+      process.stderr.write(`  ${framework} round ${round + 1}/${rounds}: ${v} ${Math.round(c)} instructions/request\n`);
+    }
+  }
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const bare = median(counts.get('bare')!);
+  console.log(
+    `\n#### ${framework}: instructions per request under callgrind (${rounds} round(s), ${warm} requests warm-up, ${n} counted)\n`,
+  );
+  console.log('| variant | instructions/request | range | bare / variant | added |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const v of variants) {
+    const xs = counts.get(v)!;
+    const m = median(xs);
+    console.log(
+      `| ${label(v)} | ${Math.round(m).toLocaleString('en-US')} | ${Math.round(Math.min(...xs)).toLocaleString('en-US')}–${Math.round(Math.max(...xs)).toLocaleString('en-US')} | ${(bare / m).toFixed(2)} | ${v === 'bare' ? '' : `+${Math.round(m - bare).toLocaleString('en-US')}`} |`,
+    );
+  }
+}
+
+if (args.instructions) {
+  if (!callgrindAvailable()) {
+    console.error('--instructions needs valgrind (callgrind and callgrind_control): apt-get install valgrind');
+    process.exit(1);
+  }
+  const wantedVariants = args.variants?.split(',');
+  for (const framework of Object.keys(GROUPS) as Framework[]) {
+    if (args.only && args.only !== framework) continue;
+    const variants = wantedVariants
+      ? GROUPS[framework].filter((v) => v === 'bare' || wantedVariants.includes(v))
+      : GROUPS[framework];
+    await instructionTable(framework, variants);
+  }
+  process.exit(0);
 }
 
 if (!args['profile-only']) {
