@@ -62,7 +62,9 @@ export async function instructionsPerRequest(variant: string, warm: number, n: n
   );
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (m: { port?: number }) => (m.port ? resolve(m.port) : reject(new Error('no port'))));
+      child.once('message', (m: { port?: number }) =>
+        m.port ? resolve(m.port) : reject(new Error('no port')),
+      );
       child.once('exit', (code) => reject(new Error(`server ${variant} exited with ${code}`)));
     });
     const url = `http://127.0.0.1:${port}/users/42`;

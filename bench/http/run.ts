@@ -247,7 +247,9 @@ async function instructionTable(framework: Framework, variants: readonly string[
     for (const v of variants) {
       const c = await instructionsPerRequest(`${framework}:${v}`, warm, n);
       counts.get(v)!.push(c);
-      process.stderr.write(`  ${framework} round ${round + 1}/${rounds}: ${v} ${Math.round(c)} instructions/request\n`);
+      process.stderr.write(
+        `  ${framework} round ${round + 1}/${rounds}: ${v} ${Math.round(c)} instructions/request\n`,
+      );
     }
   }
   const median = (xs: number[]): number => {
@@ -271,7 +273,9 @@ async function instructionTable(framework: Framework, variants: readonly string[
 
 if (args.instructions) {
   if (!callgrindAvailable()) {
-    console.error('--instructions needs valgrind (callgrind and callgrind_control): apt-get install valgrind');
+    console.error(
+      '--instructions needs valgrind (callgrind and callgrind_control): apt-get install valgrind',
+    );
     process.exit(1);
   }
   const wantedVariants = args.variants?.split(',');
