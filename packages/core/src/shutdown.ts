@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { ThreadlineConfigError } from './errors.js';
 import { reportError, warnOnce } from './guard.js';
 import { check } from './options.js';
@@ -256,20 +257,32 @@ export function shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult>
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
+/** A signal this long after the one that started the shutdown ends the process at once. */
+const REPEAT_FORCES_EXIT_MS = 1_000;
+
 /**
- * Opt-in: on SIGTERM or SIGINT (or `signals`), calls `shutdown(options)`. A second signal while the
- * shutdown runs ends the process at once (exit code 128 + signal number), as a second Ctrl-C
- * should. Returns the undo, which removes the handlers.
+ * Opt-in: on SIGTERM or SIGINT (or `signals`), calls `shutdown(options)`. A signal sent again
+ * while the shutdown runs, a second or more after the first, ends the process at once (exit code
+ * 128 + signal number), as a second Ctrl-C should; repeats within that second (npm forwarding the
+ * signal the process group also got) are the same request. Returns the undo, which removes the handlers.
  */
 export function handleSignals(
   options: ShutdownOptions & { signals?: readonly NodeJS.Signals[] } = {},
 ): () => void {
   const { signals = ['SIGTERM', 'SIGINT'], ...rest } = options;
   checkOptions(rest);
+  let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (state.running) {
-      process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+      // The same stop request often arrives twice within milliseconds: `npm start` forwards the
+      // signal to its child while the supervisor signals the whole process group. Only a signal
+      // sent again later (a second Ctrl-C) means "stop now".
+      if (firstAt === undefined || performance.now() - firstAt >= REPEAT_FORCES_EXIT_MS) {
+        process.exit(128 + (SIGNAL_NUMBERS[signal] ?? 0));
+      }
+      return;
     }
+    firstAt = performance.now();
     void shutdown(rest);
   };
   for (const s of signals) process.on(s, onSignal);
