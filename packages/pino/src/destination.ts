@@ -39,10 +39,36 @@ export function threadlineDestination(
   if (!Number.isInteger(flushIntervalMs) || flushIntervalMs < 1) {
     throw new ThreadlineConfigError(COMPONENT, 'option flushIntervalMs must be a positive integer');
   }
-  return pino.destination({
-    dest,
-    sync: false,
-    minLength,
-    ...(minLength > 0 ? { periodicFlush: flushIntervalMs } : {}),
-  } as Parameters<typeof pino.destination>[0]);
+  const stream = pino.destination({ dest, sync: false, minLength });
+  if (minLength > 0) flushEvery(stream as unknown as Buffered, flushIntervalMs);
+  return stream;
+}
+
+/** What the timer reads of sonic-boom (3.x, pino 8's, and 4.x alike). */
+interface Buffered {
+  flush?(): void;
+  on?(event: 'close', listener: () => void): unknown;
+  readonly destroyed?: boolean;
+  readonly fd?: number;
+  readonly _len?: number;
+}
+
+/**
+ * Writes what the buffer holds every `ms`. sonic-boom 4 has a `periodicFlush` option of its own;
+ * the sonic-boom 3 that pino 8 brings does not, and a quiet service would hold its lines until
+ * 4 KiB had gathered.
+ */
+function flushEvery(stream: Buffered, ms: number): void {
+  const timer = setInterval(() => {
+    // Nothing held, closed, or the file not open yet: nothing to write now.
+    if (stream._len === 0 || stream.destroyed === true || (typeof stream.fd === 'number' && stream.fd < 0))
+      return;
+    try {
+      stream.flush?.();
+    } catch {
+      // The next tick, the exit hook or shutdown() writes it.
+    }
+  }, ms);
+  timer.unref();
+  stream.on?.('close', () => clearInterval(timer));
 }
