@@ -252,10 +252,7 @@ async function instructionTable(framework: Framework, variants: readonly string[
       );
     }
   }
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  };
+  const median = (xs: number[]): number => spread(xs).median;
   const bare = median(counts.get('bare')!);
   console.log(
     `\n#### ${framework}: instructions per request under callgrind (${rounds} round(s), ${warm} requests warm-up, ${n} counted)\n`,

@@ -9,6 +9,7 @@ import {
   type ResolvedTestOptions,
   resolveTestOptions,
   scoreCategorical,
+  TEST_OPTION_KEYS,
 } from './evaluate.js';
 import { ksPValue, ksTwoSample } from './ks.js';
 import { Moments } from './moments.js';
@@ -302,15 +303,6 @@ function compareCategorical(name: string, r: Column, c: Column, options: Resolve
 
 /** Validates `compareTables` options without data (for the CLI's early errors). */
 export function checkCompareOptions(options: CompareOptions): void {
-  check.keys(COMPONENT, options, [
-    'columns',
-    'categorical',
-    'method',
-    'threshold',
-    'features',
-    'driftShare',
-    'correction',
-    'minSamples',
-  ]);
+  check.keys(COMPONENT, options, ['columns', 'categorical', ...TEST_OPTION_KEYS]);
   resolveTestOptions(options);
 }

@@ -42,6 +42,16 @@ export interface ResolvedTestOptions {
   readonly minSamples: number;
 }
 
+/** The option names of a drift test (what `resolveTestOptions` reads), shared by every caller's key check. */
+export const TEST_OPTION_KEYS = [
+  'method',
+  'threshold',
+  'features',
+  'driftShare',
+  'correction',
+  'minSamples',
+] as const;
+
 /** Validates the shared test options (throws `ThreadlineConfigError`). */
 export function resolveTestOptions(
   options: DriftTestOptions,

@@ -6,7 +6,7 @@ import {
   resolveEventSink,
   ThreadlineConfigError,
 } from '@threadline/core';
-import { methodFor, type ResolvedTestOptions, resolveTestOptions } from './evaluate.js';
+import { methodFor, type ResolvedTestOptions, resolveTestOptions, TEST_OPTION_KEYS } from './evaluate.js';
 import { loadProfile } from './profile.js';
 import type { WindowShape } from './slices.js';
 import type { DriftMonitorOptions, DriftProfile, DriftReport } from './types.js';
@@ -21,12 +21,7 @@ const OPTION_KEYS = [
   'logger',
   'onReport',
   'now',
-  'method',
-  'threshold',
-  'features',
-  'driftShare',
-  'correction',
-  'minSamples',
+  ...TEST_OPTION_KEYS,
 ];
 
 /** A drift monitor's options, checked once at setup. */
