@@ -74,6 +74,16 @@ const GROUPS: Record<Framework, readonly string[]> = {
   ],
 };
 
+/**
+ * Bare and the variants asked for, in the table's order; a Threadline variant outside the table
+ * (`threadline-pino-plain`, `threadline-pino-sync`) is measured when asked for by name.
+ */
+function chosen(framework: Framework, wanted: readonly string[]): string[] {
+  const known = GROUPS[framework].filter((v) => v === 'bare' || wanted.includes(v));
+  const extra = wanted.filter((v) => !known.includes(v) && v.startsWith('threadline-') && v in LABELS);
+  return [...known, ...extra];
+}
+
 // Each pair: the first does all the second does, and more.
 const SUPERSETS: Record<Framework, readonly Superset[]> = {
   express: [
@@ -107,6 +117,8 @@ const LABELS: Record<string, string> = {
   'threadline-nolog': 'Threadline context + metrics',
   'threadline-pino': 'Threadline full stack, pino',
   'threadline-pino-plain': 'Threadline full stack, pino without redaction',
+  'threadline-pino-sync': 'Threadline full stack, pino, synchronous buffered writes',
+  'threadline-winston-stream': 'Threadline full stack, winston, Stream transport',
   'threadline-winston': 'Threadline full stack, winston',
 };
 const label = (v: string): string => LABELS[v] ?? v;
@@ -278,9 +290,7 @@ if (args.instructions) {
   const wantedVariants = args.variants?.split(',');
   for (const framework of Object.keys(GROUPS) as Framework[]) {
     if (args.only && args.only !== framework) continue;
-    const variants = wantedVariants
-      ? GROUPS[framework].filter((v) => v === 'bare' || wantedVariants.includes(v))
-      : GROUPS[framework];
+    const variants = wantedVariants ? chosen(framework, wantedVariants) : GROUPS[framework];
     await instructionTable(framework, variants);
   }
   process.exit(0);
@@ -305,9 +315,7 @@ console.log(
 const wanted = args.variants?.split(',');
 for (const framework of Object.keys(GROUPS) as Framework[]) {
   if (args.only && args.only !== framework) continue;
-  const variants = wanted
-    ? GROUPS[framework].filter((v) => v === 'bare' || wanted.includes(v))
-    : GROUPS[framework];
+  const variants = wanted ? chosen(framework, wanted) : GROUPS[framework];
   const rate = args.rate ? Number(args.rate) : await calibrate(framework, variants);
   if (!args['profile-only']) {
     const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));

@@ -55,15 +55,28 @@ async function threadlineSink(variantName: string): Promise<import('@threadline/
     const { createPinoLogger, pinoSink } = await import('@threadline/pino');
     // A path: createPinoLogger's default destination (buffered), pointed at /dev/null, as the
     // peers get pino's default (one asynchronous write per line) pointed at /dev/null.
-    const destination = '/dev/null';
+    const destination: string | import('pino').DestinationStream =
+      variantName === 'threadline-pino-sync'
+        ? (require('pino') as typeof import('pino')).destination({
+            dest: '/dev/null',
+            sync: true,
+            minLength: 4096,
+          })
+        : '/dev/null';
     // `-plain`: without the logger's default credential redaction, like the pino-http peer.
     return pinoSink(
       createPinoLogger(variantName.endsWith('-plain') ? { destination, redact: [] } : { destination }),
     );
   }
-  const { createLogger, winstonSink } = await import('@threadline/winston');
+  const { createLogger, threadlineTransport, winstonSink } = await import('@threadline/winston');
+  // createLogger's default transport (buffered) pointed at /dev/null; `-stream`: winston's Stream
+  // transport over a file stream, as express-winston gets.
   const winston = require('winston') as typeof import('winston');
-  return winstonSink(createLogger({ transports: [new winston.transports.Stream({ stream: nullStream() })] }));
+  const transport =
+    variantName === 'threadline-winston-stream'
+      ? new winston.transports.Stream({ stream: nullStream() })
+      : threadlineTransport('/dev/null');
+  return winstonSink(createLogger({ transports: [transport] }));
 }
 
 async function expressApp(): Promise<RequestListener> {
@@ -111,7 +124,9 @@ async function expressApp(): Promise<RequestListener> {
     case 'threadline-nolog':
     case 'threadline-pino':
     case 'threadline-pino-plain':
-    case 'threadline-winston': {
+    case 'threadline-pino-sync':
+    case 'threadline-winston':
+    case 'threadline-winston-stream': {
       const { createRegistry } = await import('@threadline/core');
       const { threadline } = await import('@threadline/express');
       const logger = name === 'threadline-nolog' ? false : await threadlineSink(name);
@@ -172,7 +187,9 @@ async function koaApp(): Promise<RequestListener> {
     case 'threadline-nolog':
     case 'threadline-pino':
     case 'threadline-pino-plain':
-    case 'threadline-winston': {
+    case 'threadline-pino-sync':
+    case 'threadline-winston':
+    case 'threadline-winston-stream': {
       const { createRegistry } = await import('@threadline/core');
       const { threadline } = await import('@threadline/koa');
       const logger = name === 'threadline-nolog' ? false : await threadlineSink(name);

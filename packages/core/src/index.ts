@@ -1,5 +1,14 @@
 // Baggage, automatic outgoing propagation, workers and pools: see boundaries.ts.
 export * from './boundaries.js';
+// The buffered line writers of the logger adapters: flushed on a timer and at exit.
+export {
+  type BufferedWriteOptions,
+  type BufferedWriter,
+  type BufferedWriteSettings,
+  flushAtExit,
+  flushPeriodically,
+  resolveBufferedWrite,
+} from './buffered-write.js';
 export {
   bindContext,
   bindEmitter,
@@ -199,6 +208,7 @@ export {
   telemetryExportErrorReporter,
 } from './sink-errors.js';
 export { type SpanAttributes, tracingEnabled, withSpan } from './spans.js';
+export { isoNow } from './time.js';
 export {
   continueTrace,
   formatTraceparent,

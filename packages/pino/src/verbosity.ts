@@ -1,7 +1,6 @@
-import { bufferDebugLine, debugDecision } from '@threadline/core';
+import { bufferDebugLine, debugDecision, isoNow } from '@threadline/core';
 import type pino from 'pino';
 import { writeWithContext } from './context-hook.js';
-import { isoNow } from './time.js';
 
 /** The hook and time function a pino logger needs for per-request verbosity. */
 export interface VerbosityHooks {

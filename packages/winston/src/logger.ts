@@ -12,6 +12,7 @@ import { capturedTime, STAMP_TIME } from './capture.js';
 import { flushOnShutdown } from './flush.js';
 import { threadlineFormat } from './format.js';
 import { markContextLogger } from './sink.js';
+import { threadlineTransport } from './transport.js';
 import type { CreateLoggerOptions } from './types.js';
 import { installVerbosity } from './verbosity.js';
 
@@ -88,7 +89,8 @@ function guardTransport(transport: winston.transport, report: (name: string, err
 /**
  * A winston logger with the defaults production services expect: JSON lines with `time`, `level`,
  * `message` and `service`; the Threadline context of the call on every line (`threadlineFormat`);
- * errors serialized with their stack; credentials redacted; written to stdout. A failing transport
+ * errors serialized with their stack; credentials redacted; written to stdout, buffered
+ * (`threadlineTransport`). A failing transport
  * is counted and reported, never fatal; `shutdown()` from core ends it and waits for its transports.
  * Throws ThreadlineConfigError on bad options.
  */
@@ -108,7 +110,7 @@ export function createLogger(options: CreateLoggerOptions = {}): winston.Logger 
   if (defaultMeta !== undefined && (defaultMeta === null || typeof defaultMeta !== 'object')) {
     throw new ThreadlineConfigError(COMPONENT, 'option defaultMeta must be an object');
   }
-  const transports = options.transports ?? [new winston.transports.Console()];
+  const transports = options.transports ?? [threadlineTransport()];
   const transportList = Array.isArray(transports) ? transports : [transports];
   if (transportList.length === 0) {
     throw new ThreadlineConfigError(COMPONENT, 'option transports must name at least one transport');

@@ -21,7 +21,7 @@ export interface CreateLoggerOptions {
   readonly redact?: readonly string[];
   /** What a redacted value becomes (default `[REDACTED]`). */
   readonly censor?: string;
-  /** Where lines go (default: one Console transport writing to stdout). */
+  /** Where lines go (default: one `threadlineTransport()`, buffered, to stdout). */
   readonly transports?: winston.transport | readonly winston.transport[];
   /**
    * Per-request debug verbosity (see the README): debug lines of a request with forced debug are
