@@ -1,6 +1,7 @@
 import { CONTEXT_LOG_FIELDS, logFields } from './fields.js';
 import { reportError } from './guard.js';
 import { resolveServiceName } from './service.js';
+import { isoNow } from './time.js';
 
 /** The four levels a Threadline plugin writes at. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -77,7 +78,7 @@ export function jsonLineSink(
     log(level, fields, message) {
       try {
         const line: Record<string, unknown> = {
-          time: new Date().toISOString(),
+          time: isoNow(),
           level,
           message,
           service,

@@ -1,4 +1,4 @@
-import { captureLogFields, type LogFields } from '@threadline/core';
+import { captureLogFields, isoNow, type LogFields } from '@threadline/core';
 import winston from 'winston';
 
 // Symbol.for: a line stamped by one installed copy of this package is read by another.
@@ -22,7 +22,7 @@ export function stamp(info: unknown, withTime: boolean): void {
     return;
   }
   line[FIELDS] = captureLogFields();
-  if (withTime) line[TIME] = new Date().toISOString();
+  if (withTime) line[TIME] = isoNow();
 }
 
 /** The context fields taken when the line was logged, if it went through a stamped `write`. */

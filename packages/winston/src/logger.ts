@@ -1,6 +1,7 @@
 import {
   check,
   createRedactor,
+  isoNow,
   logTransportErrorReporter,
   type Redactor,
   resolveRedaction,
@@ -43,7 +44,7 @@ function envelope(
   return winston.format((info) => {
     const src = info as Record<string | symbol, unknown>;
     const out: Record<string | symbol, unknown> = {
-      time: src.time ?? capturedTime(info) ?? new Date().toISOString(),
+      time: src.time ?? capturedTime(info) ?? isoNow(),
       level: src.level,
       message: src.message,
       service: src.service ?? service,
