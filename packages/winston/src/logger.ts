@@ -1,17 +1,15 @@
 import {
   check,
   createRedactor,
-  isoNow,
   logTransportErrorReporter,
-  type Redactor,
   resolveRedaction,
   resolveServiceName,
   ThreadlineConfigError,
 } from '@threadline/core';
 import winston from 'winston';
-import { capturedTime, STAMP_TIME } from './capture.js';
+import { STAMP_TIME } from './capture.js';
 import { flushOnShutdown } from './flush.js';
-import { threadlineFormat } from './format.js';
+import { lineFormat } from './line.js';
 import { markContextLogger } from './sink.js';
 import { threadlineTransport } from './transport.js';
 import type { CreateLoggerOptions } from './types.js';
@@ -29,36 +27,6 @@ const OPTION_KEYS = [
   'registry',
 ] as const;
 const LEVELS = winston.config.npm.levels;
-
-/**
- * The envelope of every line, in a stable key order: `time` (ISO 8601, taken when the line was
- * logged), `level`, `message`, `service`, then the line's fields; configured keys redacted and
- * nested Errors serialized.
- */
-function envelope(
-  service: string,
-  defaultMeta: Readonly<Record<string, unknown>> | undefined,
-  redactor: Redactor | undefined,
-): winston.Logform.Format {
-  const censor = redactor?.redaction.censor;
-  return winston.format((info) => {
-    const src = info as Record<string | symbol, unknown>;
-    const out: Record<string | symbol, unknown> = {
-      time: src.time ?? capturedTime(info) ?? isoNow(),
-      level: src.level,
-      message: src.message,
-      service: src.service ?? service,
-    };
-    for (const key of Object.keys(src)) {
-      if (key in out) continue;
-      const value = src[key];
-      out[key] = redactor ? (redactor.isRedactedKey(key) ? censor : redactor.redact(value)) : value;
-    }
-    if (defaultMeta) for (const key in defaultMeta) if (!(key in out)) out[key] = defaultMeta[key];
-    for (const sym of Object.getOwnPropertySymbols(src)) out[sym] = src[sym];
-    return out as winston.Logform.TransformableInfo;
-  })();
-}
 
 function transportName(transport: unknown): string {
   const t = transport as { name?: unknown; constructor?: { name?: unknown } } | undefined;
@@ -125,10 +93,7 @@ export function createLogger(options: CreateLoggerOptions = {}): winston.Logger 
   const redactor = redaction.set.size > 0 ? createRedactor(redaction, { errors: 'serialize' }) : undefined;
   const format = winston.format.combine(
     winston.format.errors({ stack: true }),
-    threadlineFormat(),
-    envelope(service, defaultMeta, redactor),
-    // Insertion order keeps the envelope first; the default sorts keys alphabetically.
-    winston.format.json({ deterministic: false }),
+    lineFormat(service, defaultMeta, redactor),
   );
   // With verbosity the logger accepts debug lines and the write filter applies the configured
   // level, so a request with forced or buffered debug can still reach the transports.
