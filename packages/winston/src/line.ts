@@ -54,8 +54,8 @@ function field(line: string, key: string, value: unknown): string {
  * The format of `createLogger`'s loggers, in one pass: the Threadline context taken when the line
  * was logged (as `threadlineFormat` adds it), `time`, `service`, the line's fields redacted and
  * the default fields; then the JSON line itself, envelope first (`time`, `level`, `message`,
- * `service`), written field by field. The info object keeps every field too, redacted, for a
- * transport with a format of its own.
+ * `service`), written field by field. The info the transports get has every field too, redacted,
+ * for a transport with a format of its own; the logged object keeps its own values.
  */
 export function lineFormat(
   service: string,
@@ -68,27 +68,30 @@ export function lineFormat(
   return winston.format((info) => {
     const src = info as Record<string | symbol, unknown>;
     mergeContextFields(src, capturedFields(info) ?? logFields());
+    // A shallow copy carries what the line adds (time, service, redacted values, default fields),
+    // so an object handed to logger.log() keeps its own values; it is what the transports get.
+    const out: Record<string | symbol, unknown> = { ...src };
     const time = src.time ?? capturedTime(info) ?? isoNow();
-    src.time = time;
+    out.time = time;
     let line = `{"time":${valueText(time) ?? 'null'},"level":${valueText(src.level) ?? 'null'}`;
     line = field(line, 'message', src.message);
     if (src.service === undefined) {
-      src.service = service;
+      out.service = service;
       line += `,"service":${serviceText}`;
     } else line = field(line, 'service', src.service);
     for (const key of Object.keys(src)) {
       if (ENVELOPE.has(key)) continue;
-      if (redactor) src[key] = redactor.isRedactedKey(key) ? censor : redactor.redact(src[key]);
-      line = field(line, key, src[key]);
+      if (redactor) out[key] = redactor.isRedactedKey(key) ? censor : redactor.redact(src[key]);
+      line = field(line, key, out[key]);
     }
     if (defaultMeta) {
       for (const key in defaultMeta) {
-        if (key in src) continue;
-        src[key] = defaultMeta[key];
-        line = field(line, key, src[key]);
+        if (key in out) continue;
+        out[key] = defaultMeta[key];
+        line = field(line, key, out[key]);
       }
     }
-    src[MESSAGE] = `${line}}`;
-    return info;
+    out[MESSAGE] = `${line}}`;
+    return out as winston.Logform.TransformableInfo;
   })();
 }

@@ -132,3 +132,17 @@ test('a transport with a format of its own sees every field, redacted', async ()
   assert.match(String(info.time), /Z$/);
   assert.doesNotMatch(String((info as Record<symbol, unknown>)[MESSAGE]), /hunter2/);
 });
+
+test('the objects a caller logs keep their own values: redaction and the envelope go on a copy', async () => {
+  const { logger, out } = raw({ redact: ['password'] });
+  const meta = { password: 'hunter2', nested: { password: 'p2', keep: 1 } };
+  const direct = { level: 'info', message: 'direct', password: 'p3' };
+  logger.info('meta', meta);
+  logger.log(direct);
+  await drain();
+  assert.deepEqual(meta, { password: 'hunter2', nested: { password: 'p2', keep: 1 } });
+  assert.equal(direct.password, 'p3');
+  assert.equal('time' in direct || 'service' in direct, false);
+  assert.doesNotMatch(out.join('\n'), /hunter2|p2|p3/);
+  assert.equal(out.length, 2);
+});
