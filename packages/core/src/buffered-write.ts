@@ -56,6 +56,8 @@ export interface BufferedWriter {
   readonly fd?: number;
   /** Bytes held (sonic-boom's own count). */
   readonly _len?: number;
+  /** A write is in flight (sonic-boom's own flag). */
+  readonly _writing?: boolean;
 }
 
 function holdsLines(writer: BufferedWriter): boolean {
@@ -118,4 +120,23 @@ export function flushAtExit(writer: BufferedWriter): void {
     listening = true;
     process.on('exit', flushAll);
   }
+}
+
+const POLL_MS = 5;
+
+/**
+ * Writes out what `writer` holds and resolves once it is written: the write in flight (and the
+ * file's opening) is awaited first, so the rest follows it in order; then `flushSync` writes the
+ * rest. The wait is bounded by `timeoutMs`. A failing `flushSync` rejects.
+ */
+export async function flushBuffered(writer: BufferedWriter, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    ((typeof writer.fd === 'number' && writer.fd < 0) || writer._writing === true) &&
+    writer.destroyed !== true &&
+    Date.now() < deadline
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  if (holdsLines(writer)) writer.flushSync?.();
 }

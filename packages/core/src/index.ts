@@ -6,6 +6,7 @@ export {
   type BufferedWriter,
   type BufferedWriteSettings,
   flushAtExit,
+  flushBuffered,
   flushPeriodically,
   resolveBufferedWrite,
 } from './buffered-write.js';

@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ThreadlineConfigError } from '@threadline/core';
 import { createPinoLogger, flushLogger, threadlineDestination } from '@threadline/pino';
+import { linesOf, runScript, sleep } from '../../../test/helpers/log-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'threadline-pino-dest-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function linesOf(file: string): Record<string, unknown>[] {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('threadlineDestination (the default of createPinoLogger)', () => {
   test('gathers lines and writes them within the flush interval, in order', async () => {
@@ -69,11 +54,7 @@ describe('threadlineDestination (the default of createPinoLogger)', () => {
           ${ending};
         }, 50);
       `;
-      const r = spawnSync(
-        process.execPath,
-        ['--conditions=threadline-source', '--import', 'tsx', '--input-type=module', '-e', script],
-        { encoding: 'utf8', timeout: 60_000 },
-      );
+      const r = runScript(script);
       assert.notEqual(r.status, null, `the child exited (${r.stderr})`);
       const got = linesOf(file).map((l) => l.i);
       assert.equal(got.length, 2000, `${ending}: ${got.length} of 2000 lines written`);

@@ -3,6 +3,7 @@ import {
   type BufferedWriter,
   check,
   flushAtExit,
+  flushBuffered,
   flushPeriodically,
   resolveBufferedWrite,
 } from '@threadline/core';
@@ -19,7 +20,6 @@ const TransportStream = (
 
 // triple-beam's MESSAGE: where winston's finalizing format (json) leaves the formatted line.
 const MESSAGE = Symbol.for('message');
-const POLL_MS = 5;
 const SETTLE_TIMEOUT_MS = 5_000;
 
 /** Options of `threadlineTransport`: core's `BufferedWriteOptions` and the transport's own level. */
@@ -29,32 +29,19 @@ export interface ThreadlineTransportOptions extends BufferedWriteOptions {
 }
 
 type Info = Record<string | symbol, unknown>;
-type Out = SonicBoom & {
-  readonly _writing?: boolean;
-  readonly _len?: number;
-  readonly fd: number;
-  readonly destroyed?: boolean;
-};
-
-function wait(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+type Out = SonicBoom & { readonly destroyed?: boolean };
 
 /**
- * Writes what `out` holds and resolves when it is written: the write in flight first, so the rest
- * follows it in order; a file the transport opened is closed after. Bounded in time.
+ * Writes what `out` holds (core's `flushBuffered`) and resolves when it is written; a file the
+ * transport opened is closed after.
  */
 async function settle(out: Out, closeAfter: boolean): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while ((out.fd < 0 || out._writing === true) && !out.destroyed && Date.now() < deadline)
-    await wait(POLL_MS);
-  if (out.destroyed) return;
   try {
-    if ((out._len ?? 0) > 0 && out.fd >= 0) out.flushSync();
+    await flushBuffered(out as unknown as BufferedWriter, SETTLE_TIMEOUT_MS);
   } catch {
     // A destination that cannot take the rest now: its 'error' has been reported.
   }
-  if (!closeAfter) return;
+  if (!closeAfter || out.destroyed) return;
   await new Promise<void>((resolve) => {
     out.once('close', resolve);
     try {

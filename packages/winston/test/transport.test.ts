@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createRegistry, ThreadlineConfigError } from '@threadline/core';
 import { createLogger, endLogger, threadlineTransport } from '@threadline/winston';
+import { linesOf, runScript, sleep } from '../../../test/helpers/log-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'threadline-winston-transport-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function linesOf(file: string): Record<string, unknown>[] {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('threadlineTransport (the default of createLogger)', () => {
   test('createLogger writes through it when no transports are given', () => {
@@ -104,11 +89,7 @@ describe('threadlineTransport (the default of createLogger)', () => {
           }, 300);
         }, 50);
       `;
-      const r = spawnSync(
-        process.execPath,
-        ['--conditions=threadline-source', '--import', 'tsx', '--input-type=module', '-e', script],
-        { encoding: 'utf8', timeout: 60_000 },
-      );
+      const r = runScript(script);
       assert.notEqual(r.status, null, `the child exited (${r.stderr})`);
       const got = linesOf(file).map((l) => l.i);
       assert.equal(got.length, 2001, `${ending}: ${got.length} of 2001 lines written`);
